@@ -1,0 +1,13 @@
+"""An offline question-answering chatbot for career guides.
+
+    >>> from chatbot import answer
+    >>> answer("What is the median salary?").short
+    '$47,470'
+"""
+
+from .api import Conversation, answer, default_knowledge, load_knowledge
+from .index import Knowledge
+from .model import Field, KnowledgeError, Record, Reply, Unit, Value
+
+__all__ = ["Conversation", "Field", "Knowledge", "KnowledgeError", "Record", "Reply", "Unit", "Value",
+           "answer", "default_knowledge", "load_knowledge"]

@@ -1,0 +1,76 @@
+"""The public API: ``load_knowledge``, ``answer`` and ``Conversation``."""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .index import Knowledge
+from .model import Reply
+from .parse import parse_file
+from .reply import respond
+from .text import Lexicon, default_lexicon, load_lexicon
+
+
+def _shipped(name: str) -> Path:
+    return Path(str(resources.files("chatbot.knowledge").joinpath(name)))
+
+
+def default_knowledge_path() -> Path:
+    """The guide the bot ships with, as named in the package's ``knowledge/manifest.json``."""
+    manifest = json.loads(_shipped("manifest.json").read_text(encoding="utf-8"))
+    return _shipped(manifest["default"])
+
+
+def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | Path | None = None
+                   ) -> Knowledge:
+    """Parse and index a knowledge file: a .txt or .md guide, or .csv / .jsonl question/answer pairs.
+
+    Without a path, the guide shipped with the package. Raises ``KnowledgeError`` (a
+    ``ValueError``) naming the file, and the line where there is one, when it cannot be read.
+    """
+    if not isinstance(lexicon, Lexicon):
+        lexicon = default_lexicon() if lexicon is None else load_lexicon(lexicon)
+    document = parse_file(default_knowledge_path() if path is None else path)
+    return Knowledge(document, lexicon).fit()
+
+
+_default_lock = threading.Lock()
+
+
+@cache
+def _default() -> Knowledge:
+    return load_knowledge()
+
+
+def default_knowledge() -> Knowledge:
+    """The shipped knowledge base, built once on first use."""
+    with _default_lock:  # so two threads on first use build it once, not twice
+        return _default()
+
+
+def answer(question: str, knowledge: Knowledge | None = None) -> Reply:
+    """Answer one question. Stateless and safe to call from many threads."""
+    if not isinstance(question, str):
+        raise TypeError(f"question must be a str, not {type(question).__name__}")
+    return respond(question, knowledge if knowledge is not None else default_knowledge())
+
+
+class Conversation:
+    """A sequence of questions to one knowledge base, remembering what was asked."""
+
+    def __init__(self, knowledge: Knowledge | None = None) -> None:
+        self.knowledge = knowledge if knowledge is not None else default_knowledge()
+        self.history: list[tuple[str, Reply]] = []
+
+    def ask(self, question: str) -> Reply:
+        reply = answer(question, self.knowledge)
+        self.history.append((question, reply))
+        return reply
+
+    @property
+    def last(self) -> Reply | None:
+        return self.history[-1][1] if self.history else None

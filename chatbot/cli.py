@@ -1,0 +1,142 @@
+"""The ``chatbot`` command: chat, ask one question, or inspect how a guide was read."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .model import KnowledgeError
+
+DESCRIPTION = """\
+An offline question-answering chatbot for career guides.
+
+With no command, starts the chat about the guide the bot ships with (Patient Services
+Coordinator). --knowledge points any command at another guide (.txt or .md, in the same
+template) or at question/answer pairs (.csv or .jsonl with 'question' and 'answer' columns).
+"""
+
+EPILOG = """\
+examples:
+  chatbot                                     chat about the shipped guide
+  chatbot ask "how much does capella cost"    one question, one reply with its source
+  chatbot ask "salary" --json                 the reply as one JSON object
+  chatbot inspect --knowledge my_guide.txt    how a guide was split into units
+  printf 'salary?\\nwgu tuition\\n' | chatbot   one reply per line of piped input
+
+exit status: 0 ok, 2 bad arguments or an unreadable knowledge file.
+"""
+
+
+def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--knowledge", "-k", metavar="PATH",
+                        help="guide (.txt/.md) or question/answer pairs (.csv/.jsonl); "
+                             "default: the shipped guide")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatbot", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("chat", help="chat in the terminal (the default command)",
+                       description="Chat in the terminal; with piped input, one reply per line.")
+    _knowledge_arg(p)
+
+    p = sub.add_parser("ask", help="answer one question and exit",
+                       description="Answer one question: the reply, then its source section and lines.")
+    p.add_argument("question", help="the question, quoted")
+    _knowledge_arg(p)
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object: text, short, answered, confidence, source, alternatives")
+
+    p = sub.add_parser("inspect", help="list the units a guide was split into",
+                       description="List the units the document became (kind, lines, section, title) "
+                                   "and the records with their fields, as the bot reads them.")
+    _knowledge_arg(p)
+    p.add_argument("--json", action="store_true", help="print the units and records as JSON")
+    return parser
+
+
+def _load(path: str | None):
+    from .api import default_knowledge, load_knowledge
+
+    return default_knowledge() if path is None else load_knowledge(path)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .api import answer
+    from .chat import format_reply
+
+    reply = answer(args.question, _load(args.knowledge))
+    if args.json:
+        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_reply(reply))
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    kb = _load(args.knowledge)
+    doc = kb.document
+    if args.json:
+        out = {
+            "path": doc.path, "title": doc.title, "subject": doc.subject,
+            "sections": [{"title": s.title, "lines": list(s.lines)} for s in doc.sections],
+            "units": [{"id": u.id, "kind": u.kind, "section": u.section, "title": u.title,
+                       "lines": list(u.lines)} for u in doc.units],
+            "records": [{"name": r.name, "group": r.group, "place": r.place, "acronym": r.acronym,
+                         "lines": list(r.lines), "note": r.note,
+                         "fields": {f.label: {"raw": f.value.raw, "kind": f.value.kind,
+                                              "number": f.value.number} for f in r.fields}}
+                        for r in doc.records],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    counts: dict[str, int] = {}
+    for u in doc.units:
+        counts[u.kind] = counts.get(u.kind, 0) + 1
+    print(f"{doc.path}")
+    print(f"title: {doc.title}\nsubject: {doc.subject or '-'}")
+    print(f"{len(doc.sections)} sections, {len(doc.units)} units ("
+          + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f"), {len(doc.records)} records\n")
+    section = None
+    for u in doc.units:
+        if u.section != section:
+            section = u.section
+            print(f"== {section or '(no section)'}")
+        span = f"{u.lines[0]}-{u.lines[1]}" if u.lines[0] != u.lines[1] else str(u.lines[0])
+        print(f"  {u.kind:<6} {span:>8}  {u.title[:80]}")
+        if u.record is not None:
+            r = u.record
+            extra = [f"place={r.place}"] if r.place else []
+            extra += [f"acronym={r.acronym}"] if r.acronym else []
+            extra += [f"{f.label}={f.value.raw} ({f.value.kind})" for f in r.fields]
+            for item in extra:
+                print(f"  {'':<6} {'':>8}    {item}")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .chat import chat
+
+    return chat(_load(getattr(args, "knowledge", None)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = {"ask": cmd_ask, "inspect": cmd_inspect, "chat": cmd_chat, None: cmd_chat}[args.command]
+    try:
+        return command(args)
+    except KnowledgeError as e:
+        print(f"chatbot: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Units -> index: TF-IDF matrices, the vocabulary, and what is known about records and fields.
+
+``Knowledge`` follows scikit-learn's estimator habits: settings in ``__init__``, all the work
+in ``fit()``, learned state in attributes ending in ``_``. Answering never mutates it, so one
+fitted instance serves many threads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .model import Record, Unit
+from .parse import Document
+from .text import Lexicon, stem, tokens
+
+LOCATION = "Location"  # the pseudo-field of a record's place line
+
+
+def _identity(terms: list[str]) -> list[str]:
+    return terms
+
+
+def with_bigrams(terms: list[str]) -> list[str]:
+    """Terms plus their adjacent pairs, so "graduation rate" outranks "rate" alone."""
+    return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:])]
+
+
+@dataclass(frozen=True)
+class RecordKey:
+    """How a question can name one record: its distinctive name terms and its acronyms."""
+
+    record: Record
+    unit: Unit
+    name_terms: frozenset[str]
+    acronyms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FieldKey:
+    """One attribute label used by some records, with the terms a question would use for it."""
+
+    label: str
+    terms: tuple[str, ...]
+    head: str
+    order: int
+
+
+class Knowledge:
+    """A parsed document, indexed for answering. Build with ``Knowledge(doc).fit()``."""
+
+    def __init__(self, document: Document, lexicon: Lexicon, *, title_weight: int = 2) -> None:
+        self.document = document
+        self.lexicon = lexicon
+        self.title_weight = title_weight
+
+    # ------------------------------------------------------------ fitting
+    def fit(self) -> Knowledge:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        doc, lex = self.document, self.lexicon
+        self.units_: tuple[Unit, ...] = doc.units
+        self.subject_terms_ = frozenset(lex.terms(doc.subject))
+        self.topics_ = self._topics()
+
+        section_terms = {s.title: self._section_terms(s.title) for s in doc.sections}
+        full_docs, title_docs = [], []
+        for unit in doc.units:
+            if unit.title == unit.section:  # a passage titled only by its section
+                title, section = self.match_terms(section_terms.get(unit.section, [])), []
+            else:
+                title = self.match_terms(lex.terms(unit.title))
+                section = self.match_terms(section_terms.get(unit.section, []))
+            body = self.match_terms(lex.terms(unit.text))
+            full_docs.append(with_bigrams(title * self.title_weight + section + body))
+            title_docs.append(with_bigrams(self.match_terms(lex.terms(unit.title))))
+
+        common = dict(analyzer=_identity, sublinear_tf=True, lowercase=False)
+        self.full_vectorizer_ = TfidfVectorizer(**common).fit(full_docs)
+        self.full_matrix_ = self.full_vectorizer_.transform(full_docs).tocsr()
+        self.title_vectorizer_ = TfidfVectorizer(**common).fit(title_docs)
+        self.title_matrix_ = self.title_vectorizer_.transform(title_docs).tocsr()
+        # List passages answer a question that names nothing but their section's topic.
+        self.list_topics_ = [(i, frozenset(self.match_terms(lex.terms(self.topic_name(u.section)))))
+                             for i, u in enumerate(doc.units) if u.kind == "list"]
+
+        self.record_keys_ = self._record_keys()
+        self.fields_ = self._field_keys()
+        self.section_terms_ = {title: frozenset(terms) for title, terms in section_terms.items()}
+        # Words a value question may use whatever it asks about: labels, fillers, canonical words.
+        self.generic_terms_ = frozenset({t for f in self.fields_ for t in lex.terms(f.label)}
+                                        | lex.fillers | set(lex.synonyms.values()))
+
+        # Every stem the document uses, before synonyms: what a question may be spelled towards.
+        vocab: set[str] = set()
+        for unit in doc.units:
+            vocab.update(stem(t) for t in tokens(unit.title + " " + unit.text + " " + unit.section))
+        for key in self.record_keys_:
+            vocab.update(key.acronyms)
+        self.vocab_ = frozenset(vocab)
+        lexicon_words = {w for phrase in lex.synonyms for w in phrase} | set(lex.synonyms.values())
+        self.known_ = frozenset(vocab | lexicon_words | lex.stopwords | lex.fillers)
+        self.spell_choices_ = sorted(w for w in vocab | lexicon_words if len(w) >= 3 and w.isalpha())
+        return self
+
+    def match_terms(self, terms: list[str] | tuple[str, ...]) -> list[str]:
+        """The terms TF-IDF sees: filler words ("tell", "need", "info") say nothing about a topic."""
+        fillers = self.lexicon.fillers
+        return [t for t in terms if t not in fillers]
+
+    def _section_terms(self, title: str) -> list[str]:
+        return [t for t in self.lexicon.terms(title) if t not in self.subject_terms_]
+
+    def topic_name(self, title: str) -> str:
+        """A section title without the career's name and connecting words: "Best Schools"."""
+        subject = self.document.subject
+        text = title.rstrip(":")
+        if subject:
+            text = re.sub(re.escape(subject), " ", text, flags=re.I)
+        words = text.split()
+        connectors = self.lexicon.topic_connectors
+        for i, word in enumerate(words):
+            if i > 0 and word.lower() in connectors:
+                words = words[:i]
+                break
+        while words and (words[-1].lower() in connectors or words[-1].lower() in ("a", "an", "the")):
+            words.pop()
+        return " ".join(words).strip(" -:,") or title
+
+    def _topics(self) -> list[str]:
+        with_units = {u.section for u in self.document.units}
+        return [self.topic_name(s.title) for s in self.document.sections if s.title in with_units]
+
+    def _record_keys(self) -> list[RecordKey]:
+        lex = self.lexicon
+        unit_of = {id(u.record): u for u in self.document.units if u.record is not None}
+        keys = []
+        for rec in self.document.records:
+            terms = set(lex.terms(rec.name))
+            if rec.own_section:
+                terms -= self.subject_terms_
+            acronyms = set()
+            if rec.acronym:
+                acronyms.add(rec.acronym.lower())
+            words = re.findall(r"[A-Za-z]+", rec.name)
+            if len(words) >= 2 and not rec.own_section:
+                every = "".join(w[0] for w in words).lower()
+                capital = "".join(w[0] for w in words if w[0].isupper()).lower()
+                acronyms.update(a for a in (every, capital, every[:3]) if len(a) >= 3)
+            keys.append(RecordKey(rec, unit_of[id(rec)], frozenset(terms), frozenset(acronyms)))
+        # A generated acronym that is an ordinary word, or that two records share, names nobody.
+        counts = Counter(a for k in keys for a in k.acronyms)
+        words = {stem(t) for u in self.document.units for t in tokens(u.text)}
+        words |= self.lexicon.stopwords | self.lexicon.fillers
+        return [RecordKey(k.record, k.unit, k.name_terms,
+                          frozenset(a for a in k.acronyms
+                                    if counts[a] == 1 and (a not in words or a == (k.record.acronym or "").lower())))
+                for k in keys]
+
+    def _field_keys(self) -> list[FieldKey]:
+        labels: dict[str, int] = {}
+        for rec in self.document.records:
+            for f in rec.fields:
+                labels.setdefault(f.label, len(labels))
+            if rec.place:
+                labels.setdefault(LOCATION, len(labels))
+        keys = []
+        for label, order in labels.items():
+            terms = tuple(t for t in self.lexicon.terms(label) if t not in self.lexicon.fillers)
+            terms = terms or tuple(self.lexicon.terms(label))
+            keys.append(FieldKey(label, terms, terms[-1] if terms else "", order))
+        return keys
+
+    # ------------------------------------------------------------ look-ups used when answering
+    def name_frequency(self, term: str) -> int:
+        """How many records' names use ``term``."""
+        return sum(term in k.name_terms for k in self.record_keys_)
+
+    def records_with(self, label: str) -> list[RecordKey]:
+        if label == LOCATION:
+            return [k for k in self.record_keys_ if k.record.place]
+        return [k for k in self.record_keys_ if k.record.get(label) is not None]
+
+    def field_weight(self, term: str) -> float:
+        """Inverse frequency of a term among field labels: "graduation" weighs more than "rate"."""
+        df = sum(term in f.terms for f in self.fields_)
+        return math.log(1 + len(self.fields_) / df) if df else 0.0

@@ -1,0 +1,172 @@
+"""Question -> candidates: spelling repair, record and field linking, passage ranking.
+
+Each function scores one thing and says why in its docstring; ``reply`` decides between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .index import FieldKey, Knowledge, RecordKey, with_bigrams
+from .text import stem, tokens
+
+MAX_QUESTION_CHARS = 1000
+LIST_SCORE = 0.9  # the score of a section's list when the question names only that section's topic
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the matcher sees it.
+
+    ``terms`` are canonical terms (spelling repaired, synonyms mapped, stopwords dropped);
+    ``unknown`` are the content words the document never uses, even allowing for typos.
+    """
+
+    text: str
+    terms: tuple[str, ...]
+    unknown: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...]
+    cut: bool
+
+
+def edit_budget(word: str) -> int:
+    """How many edits a misspelling of ``word`` may have: none under 5 letters, 1 to 7, 2 beyond."""
+    n = len(word)
+    return 0 if n < 5 else 1 if n <= 7 else 2
+
+
+def spell(word: str, kb: Knowledge) -> str | None:
+    """The document word closest to a word the document does not know, if within the edit budget.
+
+    Levenshtein distance: "salery" -> "salary" and "capela" -> "capella" are one edit; "france"
+    is two edits from "face" and stays unknown; short words are never repaired ("nhs" stays).
+    """
+    budget = edit_budget(word)
+    if not budget or not word.isalpha():
+        return None
+    hit = process.extractOne(word, kb.spell_choices_, scorer=Levenshtein.distance,
+                             score_cutoff=budget)
+    return hit[0] if hit else None
+
+
+def make_query(question: str, kb: Knowledge) -> Query:
+    """Tokenise, repair spelling against the document's vocabulary, and map synonyms."""
+    cut = len(question) > MAX_QUESTION_CHARS
+    text = question[:MAX_QUESTION_CHARS]
+    stems, unknown, corrected = [], [], []
+    for token in tokens(text):
+        s = stem(token)
+        if s not in kb.known_ and not s[0].isdigit():
+            fixed = spell(s, kb)
+            if fixed is not None:
+                corrected.append((s, fixed))
+                s = fixed
+            else:
+                unknown.append(s)
+        stems.append(s)
+    terms = kb.lexicon.canonical(stems)
+    return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut)
+
+
+def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
+    """Records the question names, strongest first, with a strength in (0, 1].
+
+    A record is named by one of its acronyms (1.0), or by a term of its name that no other
+    record's name uses ("capella", "purdue", "salary"), scored by the share of its name matched.
+    Generic name words ("university") name nobody on their own.
+    """
+    terms = set(query.terms)
+    fillers = kb.lexicon.fillers
+    found = []
+    for key in kb.record_keys_:
+        if terms & key.acronyms:
+            found.append((key, 1.0))
+            continue
+        matched = key.name_terms & terms
+        distinctive = [t for t in matched if kb.name_frequency(t) == 1 and t not in fillers]
+        if not distinctive:
+            continue
+        share = len(matched) / max(len(key.name_terms), 1)
+        found.append((key, 0.5 + 0.5 * share))
+    found.sort(key=lambda pair: -pair[1])
+    return found
+
+
+def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = None
+                 ) -> list[tuple[FieldKey, float]]:
+    """Attribute labels the question asks for, best first.
+
+    Each label term the question uses adds its inverse frequency among labels; a label needs
+    at least one such term. Ties go to the label matched more completely, then to the one
+    the document lists first (so "tuition" means in-state tuition, "median" the annual one).
+    """
+    terms = set(query.terms)
+    allowed = None
+    if keys is not None:
+        allowed = {f.label for k in keys for f in k.record.fields}
+        if any(k.record.place for k in keys):
+            allowed.add("Location")
+    scored = []
+    for field in kb.fields_:
+        if allowed is not None and field.label not in allowed:
+            continue
+        matched = [t for t in field.terms if t in terms]
+        if not matched:
+            continue
+        weight = sum(kb.field_weight(t) for t in matched)
+        scored.append((field, weight, len(matched) / len(field.terms)))
+    scored.sort(key=lambda s: (-s[1], -s[2], s[0].order))
+    return [(f, w) for f, w, _ in scored]
+
+
+def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, float]]:
+    """Units by TF-IDF cosine between the question and each unit's title, section and text.
+
+    The score is the larger of the whole-unit cosine and the title-only cosine (which finds
+    an FAQ question asked nearly word for word), so both a paraphrase and a near-copy rank high.
+    A section's list scores ``LIST_SCORE`` when every content word of the question is in that
+    section's topic name ("what skills…" -> the list of skills).
+    """
+    terms = with_bigrams(kb.match_terms(query.terms))
+    if not terms:
+        return []
+    full = (kb.full_matrix_ @ kb.full_vectorizer_.transform([terms]).T).toarray().ravel()
+    title = (kb.title_matrix_ @ kb.title_vectorizer_.transform([terms]).T).toarray().ravel()
+    score = np.maximum(full, title)
+    asked = set(kb.match_terms(query.terms))
+    for i, topic in kb.list_topics_:
+        if asked and asked <= topic:
+            score[i] = max(score[i], LIST_SCORE)
+    if k >= len(score):
+        order = np.argsort(-score)
+    else:
+        top = np.argpartition(-score, k)[:k]
+        order = top[np.argsort(-score[top])]
+    return [(int(i), float(score[i])) for i in order if score[i] > 0]
+
+
+def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[str]:
+    """Content words that a value of these records cannot be about.
+
+    A figure answers the question only if every content word is about the figure: the
+    records' names, acronyms and places, attribute labels, the guide's subject and the
+    records' section, or a general word (a filler or a synonym's canonical word). "Salary
+    in California" has "california" left over: the guide gives no salary for California.
+    """
+    allowed = set(kb.subject_terms_) | kb.generic_terms_
+    for key in keys:
+        rec = key.record
+        allowed |= key.name_terms | key.acronyms | kb.section_terms_.get(rec.group, frozenset())
+        if rec.place:
+            allowed |= set(kb.lexicon.terms(rec.place))
+    return [t for t in query.terms if t not in allowed and not t[0].isdigit()]
+
+
+def unknown_share(query: Query) -> float:
+    """The share of the question's content words that the document never uses (0 to 1)."""
+    content = len(query.terms)
+    return len(query.unknown) / content if content else 1.0

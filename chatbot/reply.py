@@ -1,0 +1,247 @@
+"""Candidates -> reply: a precise value, a record summary, a list, a passage, or a decline.
+
+``respond`` is the one place that chooses. It prefers, in order: an FAQ question asked nearly
+word for word; a value of a named record (or of the one record that has the attribute); a
+list of that attribute across records; the best passage. It declines when the question is
+about something the document does not contain, rather than give a figure for something else.
+"""
+
+from __future__ import annotations
+
+from .index import LOCATION, FieldKey, Knowledge, RecordKey
+from .match import Query, foreign_terms, link_records, make_query, match_fields, rank_units, unknown_share
+from .model import Record, Reply, Unit
+
+FAQ_NEAR_COPY = 0.8      # title cosine at which an FAQ question counts as asked word for word
+PASSAGE_FULL_SCORE = 0.5  # a passage cosine at or above this gets confidence 1
+DECLINE_BELOW = 0.3       # passages with less confidence are declined
+UNKNOWN_DECLINE = 0.5     # decline a passage when this share of the question is unknown words
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _label(label: str) -> str:
+    return "location" if label == LOCATION else label.lower()
+
+
+def _value_phrase(kb: Knowledge, field: FieldKey, raw: str) -> str:
+    unit = next((kb.lexicon.value_units[t] for t in field.terms if t in kb.lexicon.value_units), None)
+    return f"{raw} {unit}" if unit else raw
+
+
+def field_value(record: Record, label: str) -> tuple[str, bool] | None:
+    """The raw value of a label on a record and whether it is available; None if it has none."""
+    if label == LOCATION:
+        return (record.place, True) if record.place else None
+    f = record.get(label)
+    return (f.value.raw, f.value.available) if f else None
+
+
+def value_sentence(kb: Knowledge, record: Record, field: FieldKey) -> tuple[str, str]:
+    """One sentence stating a record's value, and the value itself: ("…is 20%.", "20%")."""
+    raw, available = field_value(record, field.label)
+    lex = kb.lexicon
+    label = _label(field.label)
+    if not available:
+        return lex.text("not_available", name=record.name, article=_article(label), label=label,
+                        raw=raw), raw
+    phrase = _value_phrase(kb, field, raw)
+    key = "own_value" if record.own_section else "value"
+    sentence = lex.text(key, name=record.name, label=label, value=phrase)
+    siblings = [f for f in record.fields
+                if f.label != field.label and kb.lexicon.terms(f.label)[-1:] == [field.head]]
+    if siblings:
+        sentence = sentence[:-1] + " (" + "; ".join(f"{_label(f.label)}: {f.value.raw}" for f in siblings) + ")."
+    if record.note:
+        sentence += " " + record.note
+    return sentence, raw
+
+
+def record_summary(record: Record) -> str:
+    """Everything the document says about one record, compactly."""
+    head = record.name + (f" ({record.acronym})" if record.acronym else "")
+    if record.place:
+        head += f", {record.place}"
+    if record.fields:
+        body = "; ".join(f"{_label(f.label)} {f.value.raw}" for f in record.fields)
+        text = f"{head}: {body}."
+    else:
+        text = f"{head}: {record.description or ''}".rstrip(": ")
+    if record.note:
+        text += " " + record.note
+    return text
+
+
+def unit_text(unit: Unit) -> str:
+    """What the user is shown for a passage."""
+    if unit.record is not None:
+        return record_summary(unit.record)
+    if unit.kind == "fact" and unit.title != unit.section and not unit.text.startswith(unit.title):
+        return f"{unit.title}: {unit.text}"
+    return unit.text
+
+
+def suggestions(kb: Knowledge, ranked: list[tuple[int, float]], *, n: int = 3) -> list[str]:
+    """Questions the bot can answer: near misses first, then one of each kind the document has."""
+    t = kb.lexicon.question_templates
+    out: list[str] = []
+
+    def ask_about(unit: Unit) -> str:
+        if unit.kind == "faq":
+            return unit.title
+        if unit.record is not None:
+            return t["entity"].format(name=unit.record.name)
+        return t["topic"].format(title=unit.title)
+
+    for i, score in ranked:
+        if score >= 0.15:
+            out.append(ask_about(kb.units_[i]))
+    own = [k for k in kb.record_keys_ if k.record.own_section and k.record.fields]
+    group = [k for k in kb.record_keys_ if not k.record.own_section and k.record.fields]
+    if own:
+        out.append(t["own_field"].format(label=_label(own[0].record.fields[0].label)))
+    if group:
+        out.append(t["record_field"].format(label=_label(group[0].record.fields[0].label),
+                                            name=group[0].record.name))
+    out += [u.title for u in kb.units_ if u.kind == "faq"][:n]
+    return list(dict.fromkeys(out))[:n]
+
+
+def decline(kb: Knowledge, ranked: list[tuple[int, float]], *,
+            reason: str = "decline", words: str = "", confidence: float = 0.0) -> Reply:
+    lex = kb.lexicon
+    subject = kb.document.subject or kb.document.title
+    lines = [lex.text(reason, words=words),
+             lex.text("can_answer", subject=subject, topics=", ".join(kb.topics_)) if kb.topics_
+             else lex.text("can_answer_pairs", subject=subject),
+             lex.text("try")]
+    lines += [f"  \u2022 {q}" for q in suggestions(kb, ranked)]
+    alternatives = tuple(kb.units_[i] for i, _ in ranked[:3])
+    return Reply("\n".join(lines), False, confidence, None, None, alternatives, "decline")
+
+
+def respond(question: str, kb: Knowledge) -> Reply:
+    """Answer one question from one knowledge base. Pure: reads ``kb``, never changes it."""
+    query = make_query(question, kb)
+    reply = _respond(query, kb)
+    if query.cut:
+        note = kb.lexicon.text("cut", limit=str(len(query.text)))
+        reply = Reply(reply.text + "\n" + note, reply.answered, reply.confidence, reply.short,
+                      reply.source, reply.alternatives, reply.intent)
+    return reply
+
+
+def _respond(query: Query, kb: Knowledge) -> Reply:
+    if not query.terms:
+        return decline(kb, [])
+    ranked = rank_units(query, kb, k=6)
+    unknown = ", ".join(query.unknown)
+
+    # 1. An FAQ question asked nearly word for word is answered by its own answer.
+    if ranked and not query.unknown:
+        i, score = ranked[0]
+        unit = kb.units_[i]
+        if unit.kind == "faq" and score >= FAQ_NEAR_COPY and _covers(kb, unit, query):
+            return _passage(kb, ranked, score)
+
+    # 2. Records and their attributes.
+    linked = link_records(query, kb)
+    if linked:
+        best = linked[0][1]
+        group = linked[0][0].record.group
+        keys = [k for k, _ in linked if k.record.group == group]
+        fields = match_fields(query, kb, keys)
+        foreign = foreign_terms(query, kb, keys)
+        if foreign:
+            return decline(kb, ranked, reason="decline_value", words=", ".join(foreign))
+        if fields:
+            return _values(kb, keys, fields[0][0], ranked, best)
+        if match_fields(query, kb):
+            asked = _label(match_fields(query, kb)[0][0].label)
+            return decline(kb, ranked, reason="decline_value",
+                           words=f"the {asked} of {keys[0].record.name}")
+        if len(keys) == 1 or all(k.record.fields for k in keys):
+            return _summaries(kb, keys, ranked, best)
+    else:
+        fields = match_fields(query, kb)
+        if fields:
+            field = fields[0][0]
+            owners = kb.records_with(field.label)
+            foreign = foreign_terms(query, kb, owners)
+            if foreign:
+                return decline(kb, ranked, reason="decline_value", words=", ".join(foreign))
+            if len(owners) == 1:
+                return _values(kb, owners, field, ranked, 0.9)
+            return _across(kb, owners, field, ranked)
+
+    # 3. The best passage.
+    if not ranked:
+        return decline(kb, ranked, reason="decline_unknown" if unknown else "decline",
+                       words=unknown)
+    if unknown_share(query) >= UNKNOWN_DECLINE:
+        return decline(kb, ranked, reason="decline_unknown", words=unknown)
+    return _passage(kb, ranked, ranked[0][1], penalty=unknown_share(query))
+
+
+def _covers(kb: Knowledge, unit: Unit, query: Query) -> bool:
+    """Does the unit's title use every content word of the question?"""
+    title = set(kb.lexicon.terms(unit.title))
+    return all(t in title for t in kb.match_terms(query.terms))
+
+
+def _passage(kb: Knowledge, ranked: list[tuple[int, float]], score: float, *,
+             penalty: float = 0.0) -> Reply:
+    i = ranked[0][0]
+    unit = kb.units_[i]
+    confidence = min(1.0, score / PASSAGE_FULL_SCORE) * (1.0 - penalty)
+    alternatives = tuple(kb.units_[j] for j, _ in ranked[1:4])
+    if confidence < DECLINE_BELOW:
+        return Reply(decline(kb, ranked).text, False, confidence, None, None,
+                     tuple(kb.units_[j] for j, _ in ranked[:3]), "decline")
+    return Reply(unit_text(unit), True, confidence, None, unit, alternatives, unit.kind)
+
+
+def _values(kb: Knowledge, keys: list[RecordKey], field: FieldKey, ranked: list[tuple[int, float]],
+            strength: float) -> Reply:
+    sentences, shorts = [], []
+    for key in keys:
+        if field_value(key.record, field.label) is None:
+            continue
+        sentence, raw = value_sentence(kb, key.record, field)
+        sentences.append(sentence)
+        shorts.append(raw)
+    source = keys[0].unit
+    confidence = 0.6 + 0.4 * min(1.0, strength)
+    alternatives = tuple(kb.units_[i] for i, _ in ranked[:3] if kb.units_[i] is not source)
+    short = shorts[0] if len(shorts) == 1 else None
+    return Reply(" ".join(sentences), True, confidence, short, source, alternatives, "value")
+
+
+def _summaries(kb: Knowledge, keys: list[RecordKey], ranked: list[tuple[int, float]],
+               strength: float) -> Reply:
+    rec = keys[0].record
+    short = None
+    if len(keys) == 1 and rec.own_section and rec.fields:
+        # A section of figures (the salary): state each figure; the first is the headline.
+        by_label = {f.label: f for f in kb.fields_}
+        parts = [f"the {_label(f.label)} is {_value_phrase(kb, by_label[f.label], f.value.raw)}"
+                 for f in rec.fields]
+        text = f"{rec.name}: " + "; ".join(parts) + "." + (f" {rec.note}" if rec.note else "")
+        short = rec.fields[0].value.raw
+    else:
+        text = "\n".join(record_summary(k.record) for k in keys)
+    source = keys[0].unit
+    alternatives = tuple(kb.units_[i] for i, _ in ranked[:3] if kb.units_[i] is not source)
+    return Reply(text, True, 0.5 + 0.4 * min(1.0, strength), short, source, alternatives, "record")
+
+
+def _across(kb: Knowledge, owners: list[RecordKey], field: FieldKey,
+            ranked: list[tuple[int, float]]) -> Reply:
+    group = owners[0].record.group
+    head = kb.lexicon.text("list_value", label=field.label, group_noun=kb.topic_name(group))
+    rows = [f"  \u2022 {k.record.name}: {field_value(k.record, field.label)[0]}" for k in owners]
+    section_unit = owners[0].unit
+    return Reply(head + "\n" + "\n".join(rows), True, 0.75, None, section_unit,
+                 tuple(k.unit for k in owners[1:4]), "list")

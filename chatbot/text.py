@@ -1,0 +1,113 @@
+"""Text normalisation: tokens, a light stemmer, and the lexicon of English word lists.
+
+The same ``Lexicon.terms`` runs on the document and on the question, so a synonym or a
+plural is mapped to one canonical term on both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                         "\u2014": "-", "\u00a0": " "})
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z]+")
+
+
+def normalize(text: str) -> str:
+    """Unicode-normalise, fold case and straighten quotes and dashes."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word and number tokens; possessive 's dropped, commas removed from numbers."""
+    text = normalize(text).replace("'s ", " ").replace("'", "")
+    return [t.replace(",", "") if t[0].isdigit() else t for t in _TOKEN.findall(text)]
+
+
+def stem(word: str) -> str:
+    """Strip a plural ending, conservatively: "services" -> "service", "rates" -> "rate"."""
+    if len(word) <= 3 or word[0].isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith(("ss", "us", "is")) or not word.endswith("s"):
+        return word
+    return word[:-1]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """English word lists loaded from ``lexicon.json``: synonyms, stopwords, fillers, texts."""
+
+    synonyms: dict[tuple[str, ...], str]
+    stopwords: frozenset[str]
+    fillers: frozenset[str]
+    value_units: dict[str, str]
+    topic_connectors: frozenset[str]
+    texts: dict[str, str]
+    question_templates: dict[str, str]
+    longest_phrase: int
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Lexicon:
+        synonyms: dict[tuple[str, ...], str] = {}
+        for canonical, variants in data.get("synonyms", {}).items():
+            target = stem(canonical)
+            for variant in [canonical, *variants]:
+                synonyms[tuple(stem(t) for t in tokens(variant))] = target
+        return cls(
+            synonyms=synonyms,
+            stopwords=frozenset(stem(w) for w in data.get("stopwords", [])),
+            fillers=frozenset(stem(w) for w in data.get("fillers", [])),
+            value_units={stem(k): v for k, v in data.get("value_units", {}).items()},
+            topic_connectors=frozenset(data.get("topic_connectors", [])),
+            texts=dict(data.get("texts", {})),
+            question_templates=dict(data.get("question_templates", {})),
+            longest_phrase=max((len(k) for k in synonyms), default=1),
+        )
+
+    def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
+        """Canonical terms of ``text``: tokens, stemmed, with synonyms (longest phrase first) mapped."""
+        return self.canonical([stem(t) for t in tokens(text)], keep_stopwords=keep_stopwords)
+
+    def canonical(self, stems: list[str], *, keep_stopwords: bool = False) -> list[str]:
+        """Map stemmed tokens through the synonyms, longest phrase first; drop stopwords."""
+        out: list[str] = []
+        i = 0
+        while i < len(stems):
+            for n in range(min(self.longest_phrase, len(stems) - i), 0, -1):
+                target = self.synonyms.get(tuple(stems[i:i + n]))
+                if target is not None:
+                    out.append(target)
+                    i += n
+                    break
+            else:
+                out.append(stems[i])
+                i += 1
+        if keep_stopwords:
+            return out
+        return [t for t in out if t not in self.stopwords]
+
+    def text(self, key: str, **values: str) -> str:
+        return self.texts[key].format(**values)
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Load a lexicon file; without a path, the one shipped with the package."""
+    if path is None:
+        return default_lexicon()
+    return Lexicon.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    data = resources.files("chatbot.knowledge").joinpath("lexicon.json").read_text(encoding="utf-8")
+    return Lexicon.from_dict(json.loads(data))
