@@ -25,7 +25,7 @@ def _identity(terms: list[str]) -> list[str]:
 
 def with_bigrams(terms: list[str]) -> list[str]:
     """Terms plus their adjacent pairs, so "graduation rate" outranks "rate" alone."""
-    return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:])]
+    return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class Knowledge:
         doc, lex = self.document, self.lexicon
         self.units_: tuple[Unit, ...] = doc.units
         self.subject_terms_ = frozenset(lex.terms(doc.subject))
+        self.title_sets_ = [frozenset(lex.terms(u.title, keep_stopwords=True)) - self.subject_terms_
+                            for u in doc.units]
         self.topics_ = self._topics()
 
         section_terms = {s.title: self._section_terms(s.title) for s in doc.sections}
@@ -75,23 +77,27 @@ class Knowledge:
                 section = self.match_terms(section_terms.get(unit.section, []))
             body = self.match_terms(lex.terms(unit.text))
             full_docs.append(with_bigrams(title * self.title_weight + section + body))
-            title_docs.append(with_bigrams(self.match_terms(lex.terms(unit.title))))
+            title_docs.append(with_bigrams(self.title_terms(unit.title)))
 
         common = dict(analyzer=_identity, sublinear_tf=True, lowercase=False)
         self.full_vectorizer_ = TfidfVectorizer(**common).fit(full_docs)
         self.full_matrix_ = self.full_vectorizer_.transform(full_docs).tocsr()
-        self.title_vectorizer_ = TfidfVectorizer(**common).fit(title_docs)
-        self.title_matrix_ = self.title_vectorizer_.transform(title_docs).tocsr()
+        # Which unit uses which term, for the coverage half of the score.
+        self.presence_ = (self.full_matrix_ > 0).astype("float32").tocsr()
+        self.idf_ = self.full_vectorizer_.idf_
+        # Titles in the same vocabulary, so a question word no title uses still counts against it.
+        self.title_matrix_ = self.full_vectorizer_.transform(title_docs).tocsr()
         # List passages answer a question that names nothing but their section's topic.
         self.list_topics_ = [(i, frozenset(self.match_terms(lex.terms(self.topic_name(u.section)))))
                              for i, u in enumerate(doc.units) if u.kind == "list"]
 
         self.record_keys_ = self._record_keys()
         self.fields_ = self._field_keys()
+        self.category_terms_ = frozenset(lex.synonyms.values())
         self.section_terms_ = {title: frozenset(terms) for title, terms in section_terms.items()}
         # Words a value question may use whatever it asks about: labels, fillers, canonical words.
         self.generic_terms_ = frozenset({t for f in self.fields_ for t in lex.terms(f.label)}
-                                        | lex.fillers | set(lex.synonyms.values()))
+                                        | lex.fillers | lex.qualifiers | set(lex.synonyms.values()))
 
         # Every stem the document uses, before synonyms: what a question may be spelled towards.
         vocab: set[str] = set()
@@ -106,9 +112,14 @@ class Knowledge:
         return self
 
     def match_terms(self, terms: list[str] | tuple[str, ...]) -> list[str]:
-        """The terms TF-IDF sees: filler words ("tell", "need", "info") say nothing about a topic."""
-        fillers = self.lexicon.fillers
-        return [t for t in terms if t not in fillers]
+        """The terms TF-IDF sees: fillers ("tell", "need") and attribute-only words ("where")
+        say nothing about which passage answers."""
+        skip = self.lexicon.fillers | self.lexicon.attribute_only
+        return [t for t in terms if t not in skip]
+
+    def title_terms(self, text: str) -> list[str]:
+        """Terms for title matching: every title is about the guide's subject, so it is left out."""
+        return [t for t in self.match_terms(self.lexicon.terms(text)) if t not in self.subject_terms_]
 
     def _section_terms(self, title: str) -> list[str]:
         return [t for t in self.lexicon.terms(title) if t not in self.subject_terms_]
@@ -154,9 +165,12 @@ class Knowledge:
         counts = Counter(a for k in keys for a in k.acronyms)
         words = {stem(t) for u in self.document.units for t in tokens(u.text)}
         words |= self.lexicon.stopwords | self.lexicon.fillers
-        return [RecordKey(k.record, k.unit, k.name_terms,
-                          frozenset(a for a in k.acronyms
-                                    if counts[a] == 1 and (a not in words or a == (k.record.acronym or "").lower())))
+
+        def keeps(key: RecordKey, acronym: str) -> bool:
+            written = acronym == (key.record.acronym or "").lower()
+            return counts[acronym] == 1 and (written or acronym not in words)
+
+        return [RecordKey(k.record, k.unit, k.name_terms, frozenset(a for a in k.acronyms if keeps(k, a)))
                 for k in keys]
 
     def _field_keys(self) -> list[FieldKey]:
@@ -167,8 +181,10 @@ class Knowledge:
             if rec.place:
                 labels.setdefault(LOCATION, len(labels))
         keys = []
+        weak = self.lexicon.fillers | self.lexicon.qualifiers
         for label, order in labels.items():
-            terms = tuple(t for t in self.lexicon.terms(label) if t not in self.lexicon.fillers)
+            # "In-State Tuition" is asked for by "tuition"; "state" alone selects nothing.
+            terms = tuple(t for t in self.lexicon.terms(label) if t not in weak)
             terms = terms or tuple(self.lexicon.terms(label))
             keys.append(FieldKey(label, terms, terms[-1] if terms else "", order))
         return keys

@@ -15,6 +15,7 @@ from .index import FieldKey, Knowledge, RecordKey, with_bigrams
 from .text import stem, tokens
 
 MAX_QUESTION_CHARS = 1000
+COSINE_WEIGHT = 0.5  # the rest of a passage's score is its coverage of the question
 LIST_SCORE = 0.9  # the score of a section's list when the question names only that section's topic
 
 
@@ -77,17 +78,20 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
 
     A record is named by one of its acronyms (1.0), or by a term of its name that no other
     record's name uses ("capella", "purdue", "salary"), scored by the share of its name matched.
-    Generic name words ("university") name nobody on their own.
+    Generic name words ("university") and category words ("college" -> school) name nobody on
+    their own, except that a section's own figures are named by its topic ("salary").
     """
     terms = set(query.terms)
     fillers = kb.lexicon.fillers
+    categories = kb.category_terms_
     found = []
     for key in kb.record_keys_:
         if terms & key.acronyms:
             found.append((key, 1.0))
             continue
         matched = key.name_terms & terms
-        distinctive = [t for t in matched if kb.name_frequency(t) == 1 and t not in fillers]
+        distinctive = [t for t in matched if kb.name_frequency(t) == 1 and t not in fillers
+                       and (key.record.own_section or t not in categories)]
         if not distinctive:
             continue
         share = len(matched) / max(len(key.name_terms), 1)
@@ -131,12 +135,15 @@ def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, fl
     A section's list scores ``LIST_SCORE`` when every content word of the question is in that
     section's topic name ("what skills…" -> the list of skills).
     """
-    terms = with_bigrams(kb.match_terms(query.terms))
+    about = [t for t in kb.match_terms(query.terms) if t not in kb.subject_terms_]
+    terms = with_bigrams(about or kb.match_terms(query.terms))
     if not terms:
         return []
-    full = (kb.full_matrix_ @ kb.full_vectorizer_.transform([terms]).T).toarray().ravel()
-    title = (kb.title_matrix_ @ kb.title_vectorizer_.transform([terms]).T).toarray().ravel()
-    score = np.maximum(full, title)
+    vector = kb.full_vectorizer_.transform([terms]).T
+    full = (kb.full_matrix_ @ vector).toarray().ravel()
+    titled = with_bigrams(about)
+    title = (kb.title_matrix_ @ kb.full_vectorizer_.transform([titled]).T).toarray().ravel()
+    score = COSINE_WEIGHT * np.maximum(full, title) + (1 - COSINE_WEIGHT) * coverage(vector, kb)
     asked = set(kb.match_terms(query.terms))
     for i, topic in kb.list_topics_:
         if asked and asked <= topic:
@@ -153,7 +160,7 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
     """Content words that a value of these records cannot be about.
 
     A figure answers the question only if every content word is about the figure: the
-    records' names, acronyms and places, attribute labels, the guide's subject and the
+    records' names, acronyms, places and notes, attribute labels, the guide's subject and the
     records' section, or a general word (a filler or a synonym's canonical word). "Salary
     in California" has "california" left over: the guide gives no salary for California.
     """
@@ -161,12 +168,44 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
     for key in keys:
         rec = key.record
         allowed |= key.name_terms | key.acronyms | kb.section_terms_.get(rec.group, frozenset())
-        if rec.place:
-            allowed |= set(kb.lexicon.terms(rec.place))
+        for text in (rec.place, rec.note):
+            if text:
+                allowed |= set(kb.lexicon.terms(text))
     return [t for t in query.terms if t not in allowed and not t[0].isdigit()]
 
 
-def unknown_share(query: Query) -> float:
-    """The share of the question's content words that the document never uses (0 to 1)."""
-    content = len(query.terms)
+def near_copy(query: Query, kb: Knowledge, i: int) -> bool:
+    """Is the question unit ``i``'s title (an FAQ question) asked nearly word for word?
+
+    Compared as sets of words, stopwords included and the guide's subject left out: every
+    content word of the question is in the title, and the question has at least half of the
+    title's words. "What salary can I expect?" is a near copy of "What salary can I expect
+    as a …?"; "salary" alone is not, and goes to the salary figures.
+    """
+    lex = kb.lexicon
+    asked = set(lex.terms(query.text, keep_stopwords=True)) - kb.subject_terms_
+    title = kb.title_sets_[i]
+    content = {t for t in asked if t not in lex.stopwords and t not in lex.fillers}
+    return bool(asked) and content <= title and len(asked & title) >= 0.5 * len(title)
+
+
+def coverage(vector, kb: Knowledge) -> np.ndarray:
+    """For each unit, the share of the question's IDF weight that the unit uses at all.
+
+    Cosine alone punishes a long passage for its length; coverage does not, so a passage that
+    uses every word of the question ("which states have the most jobs") is not outranked by a
+    short title that uses one of them.
+    """
+    weights = np.zeros(len(kb.idf_))
+    rows = vector.nonzero()[0]
+    weights[rows] = kb.idf_[rows]
+    total = weights.sum()
+    if not total:
+        return np.zeros(kb.presence_.shape[0])
+    return (kb.presence_ @ weights) / total
+
+
+def unknown_share(query: Query, kb: Knowledge) -> float:
+    """The share of the question's content words (fillers aside) that the document never uses."""
+    content = len(kb.match_terms(query.terms))
     return len(query.unknown) / content if content else 1.0

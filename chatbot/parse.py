@@ -121,7 +121,7 @@ def _pairs_document(rows: list[tuple[int, str, str, str | None]], path: str) -> 
         units.append(Unit(id=ident or f"q{n + 1}", kind="faq", section="", title=question,
                           text=answer, lines=(line, line)))
     title = Path(path).stem.replace("_", " ")
-    return Document(path, title, title, (), tuple(units), (), "pairs")
+    return Document(path, title, "", (), tuple(units), (), "pairs")
 
 
 def parse_pairs_csv(text: str, path: str = "<csv>") -> Document:
@@ -225,7 +225,7 @@ def _items(lines: list[str]) -> tuple[list[_Item], bool]:
             current = None
             continue
         bullet = _BULLET.match(raw)
-        kv = _is_kv(raw)
+        kv = _is_kv(bullet.group(1) if bullet else raw)
         if bullet and kv and parse_value(kv[1]).kind not in ("text", "place"):
             bullet = None  # "- **Annual Median:** $47,470" is a figure, not a passage
         if bullet:
@@ -315,10 +315,12 @@ def parse_guide(text: str, path: str = "<guide>") -> Document:
         after_records = j > 0 and items[j - 1].kind == "kv"
         if len(cands) >= 2 and _PLACE.match(items[cands[-1]].text):
             role[cands[-2]], role[cands[-1]] = "name", "place"
-        elif cands and (len(cands) >= 2 or after_records):
+        elif cands and (len(cands) >= 2 or after_records) and not markdown:
             role[cands[-1]] = "name"
         else:
-            role[i] = "own"
+            role[i] = "own"  # the figures of the section they stand in (named by its heading)
+            if cands and _PLACE.match(items[cands[-1]].text):
+                role[cands[-1]] = "place"
 
     # 2. Headings: markdown headings, or else the title-like lines that are not record parts.
     for i, item in enumerate(items):
@@ -343,6 +345,17 @@ def parse_guide(text: str, path: str = "<guide>") -> Document:
         units.append(Unit(f"{kind}-{counter[kind]}", kind, section, title, body, span, record))
 
     section = ""
+    parents: list[tuple[int, str]] = []  # markdown: the headings above the current one
+    faq: tuple[str, int] | None = None  # markdown: a "### Question?" heading awaiting its answer
+    answer_lines: list[_Item] = []
+
+    def flush_faq() -> None:
+        nonlocal faq, answer_lines
+        if faq is not None and answer_lines:
+            body = " ".join(a.text for a in answer_lines)
+            add("faq", section, faq[0], body, (faq[1], answer_lines[-1].end))
+        faq, answer_lines = None, []
+
     pending_name: tuple[str, int] | None = None
     pending_place: str | None = None
     bullets: list[_Item] = []
@@ -368,7 +381,17 @@ def parse_guide(text: str, path: str = "<guide>") -> Document:
     for i, item in enumerate(items):
         if item.kind == "heading":
             flush_list()
-            section = item.text.rstrip(":").strip()
+            flush_faq()
+            if markdown and item.text.endswith("?"):
+                faq = (item.text, item.start)  # "### Do I need a license?" + its paragraph
+                continue
+            while parents and parents[-1][0] >= item.level:
+                parents.pop()
+            parents.append((item.level, item.text.rstrip(":").strip()))
+            section = parents[-1][1]
+            continue
+        if faq is not None and item.kind == "text":
+            answer_lines.append(item)
             continue
         r = role.get(i)
         if r == "name":
@@ -385,16 +408,21 @@ def parse_guide(text: str, path: str = "<guide>") -> Document:
             if nxt is not None and nxt.kind == "text" and i + 1 not in role and not title_like(nxt.text):
                 note, end, noted = nxt.text, nxt.end, i + 1
             own = r == "own"
+            group = section
             if own:
                 name, start = section or doc_title, item.start
+                if len(parents) >= 3:
+                    # "### Harbor Technical College" under "## Best Schools": a record of the
+                    # parent section, named by its own heading.
+                    group, own = parents[-2][1], False
             else:
                 name, start = pending_name or (section, item.start)
             clean_name, acronym, _ = _split_name(name)
-            rec = Record(clean_name, section, fields, (start, end), place=pending_place,
+            rec = Record(clean_name, group, fields, (start, end), place=pending_place,
                          acronym=acronym, note=note, own_section=own)
             records.append(rec)
             body = _record_text(rec)
-            add("record", section, rec.name, body, rec.lines, rec)
+            add("record", group, rec.name, body, rec.lines, rec)
             pending_name, pending_place = None, None
             continue
         if item.kind == "bullet":
@@ -424,6 +452,7 @@ def parse_guide(text: str, path: str = "<guide>") -> Document:
         flush_list()
         add("fact", section, section, item.text, (item.start, item.end))
     flush_list()
+    flush_faq()
     _add_record_lists(units, records)
 
     if not units:

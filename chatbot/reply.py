@@ -9,10 +9,18 @@ about something the document does not contain, rather than give a figure for som
 from __future__ import annotations
 
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
-from .match import Query, foreign_terms, link_records, make_query, match_fields, rank_units, unknown_share
+from .match import (
+    Query,
+    foreign_terms,
+    link_records,
+    make_query,
+    match_fields,
+    near_copy,
+    rank_units,
+    unknown_share,
+)
 from .model import Record, Reply, Unit
 
-FAQ_NEAR_COPY = 0.8      # title cosine at which an FAQ question counts as asked word for word
 PASSAGE_FULL_SCORE = 0.5  # a passage cosine at or above this gets confidence 1
 DECLINE_BELOW = 0.3       # passages with less confidence are declined
 UNKNOWN_DECLINE = 0.5     # decline a passage when this share of the question is unknown words
@@ -53,7 +61,8 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey) -> tuple[str,
     siblings = [f for f in record.fields
                 if f.label != field.label and kb.lexicon.terms(f.label)[-1:] == [field.head]]
     if siblings:
-        sentence = sentence[:-1] + " (" + "; ".join(f"{_label(f.label)}: {f.value.raw}" for f in siblings) + ")."
+        others = "; ".join(f"{_label(f.label)}: {f.value.raw}" for f in siblings)
+        sentence = f"{sentence[:-1]} ({others})."
     if record.note:
         sentence += " " + record.note
     return sentence, raw
@@ -140,11 +149,10 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
     unknown = ", ".join(query.unknown)
 
     # 1. An FAQ question asked nearly word for word is answered by its own answer.
-    if ranked and not query.unknown:
-        i, score = ranked[0]
-        unit = kb.units_[i]
-        if unit.kind == "faq" and score >= FAQ_NEAR_COPY and _covers(kb, unit, query):
-            return _passage(kb, ranked, score)
+    for i, _ in ranked:
+        if kb.units_[i].kind == "faq" and near_copy(query, kb, i):
+            best = [(i, 1.0)] + [r for r in ranked if r[0] != i]
+            return _passage(kb, best, 1.0)
 
     # 2. Records and their attributes.
     linked = link_records(query, kb)
@@ -158,15 +166,16 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
             return decline(kb, ranked, reason="decline_value", words=", ".join(foreign))
         if fields:
             return _values(kb, keys, fields[0][0], ranked, best)
-        if match_fields(query, kb):
-            asked = _label(match_fields(query, kb)[0][0].label)
+        other = match_fields(query, kb)
+        if other and other[0][0].label != LOCATION:
+            # A figure these records do not have: say so, never give another record's figure.
             return decline(kb, ranked, reason="decline_value",
-                           words=f"the {asked} of {keys[0].record.name}")
-        if len(keys) == 1 or all(k.record.fields for k in keys):
+                           words=f"the {_label(other[0][0].label)} of {keys[0].record.name}")
+        if not other and (len(keys) == 1 or all(k.record.fields for k in keys)):
             return _summaries(kb, keys, ranked, best)
     else:
         fields = match_fields(query, kb)
-        if fields:
+        if fields and _names_field_owners(query, kb, fields[0][0]):
             field = fields[0][0]
             owners = kb.records_with(field.label)
             foreign = foreign_terms(query, kb, owners)
@@ -180,15 +189,23 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
     if not ranked:
         return decline(kb, ranked, reason="decline_unknown" if unknown else "decline",
                        words=unknown)
-    if unknown_share(query) >= UNKNOWN_DECLINE:
+    if unknown_share(query, kb) >= UNKNOWN_DECLINE:
         return decline(kb, ranked, reason="decline_unknown", words=unknown)
-    return _passage(kb, ranked, ranked[0][1], penalty=unknown_share(query))
+    return _passage(kb, ranked, ranked[0][1], penalty=unknown_share(query, kb))
 
 
-def _covers(kb: Knowledge, unit: Unit, query: Query) -> bool:
-    """Does the unit's title use every content word of the question?"""
-    title = set(kb.lexicon.terms(unit.title))
-    return all(t in title for t in kb.match_terms(query.terms))
+def _names_field_owners(query: Query, kb: Knowledge, field: FieldKey) -> bool:
+    """May an attribute asked without a record be listed across the records that have it?
+
+    Yes for a figure ("what is the graduation rate"). A place is asked with a question word
+    ("where…"), so it is listed only when the question also names the records' topic
+    ("where are the schools"), not for "where can coordinators work".
+    """
+    if field.label != LOCATION:
+        return True
+    topics = {kb.topic_name(k.record.group) for k in kb.records_with(field.label)}
+    topic_terms = {t for topic in topics for t in kb.match_terms(kb.lexicon.terms(topic))}
+    return bool(topic_terms & set(query.terms))
 
 
 def _passage(kb: Knowledge, ranked: list[tuple[int, float]], score: float, *,

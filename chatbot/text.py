@@ -50,6 +50,8 @@ class Lexicon:
     synonyms: dict[tuple[str, ...], str]
     stopwords: frozenset[str]
     fillers: frozenset[str]
+    qualifiers: frozenset[str]
+    attribute_only: frozenset[str]
     value_units: dict[str, str]
     topic_connectors: frozenset[str]
     texts: dict[str, str]
@@ -67,6 +69,8 @@ class Lexicon:
             synonyms=synonyms,
             stopwords=frozenset(stem(w) for w in data.get("stopwords", [])),
             fillers=frozenset(stem(w) for w in data.get("fillers", [])),
+            qualifiers=frozenset(stem(w) for w in data.get("qualifiers", [])),
+            attribute_only=frozenset(stem(w) for w in data.get("attribute_only", [])),
             value_units={stem(k): v for k, v in data.get("value_units", {}).items()},
             topic_connectors=frozenset(data.get("topic_connectors", [])),
             texts=dict(data.get("texts", {})),

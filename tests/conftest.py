@@ -1,0 +1,44 @@
+"""Shared fixtures: both guides, loaded once per session; every user file under tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chatbot import load_knowledge
+from chatbot.api import default_knowledge_path
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = Path(__file__).parent / "golden"
+SEED = default_knowledge_path()
+SAMPLE = DATA / "medical_records_technician.txt"
+GUIDES = {"seed": SEED, "sample": SAMPLE}
+
+
+def read_cases(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def seed_kb():
+    return load_knowledge(SEED)
+
+
+@pytest.fixture(scope="session")
+def sample_kb():
+    return load_knowledge(SAMPLE)
+
+
+@pytest.fixture(scope="session", params=["seed", "sample"])
+def guide_kb(request, seed_kb, sample_kb):
+    """Each guide in turn: a test using this runs on both documents."""
+    return {"seed": seed_kb, "sample": sample_kb}[request.param]
+
+
+@pytest.fixture(autouse=True)
+def _user_dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))

@@ -1,0 +1,128 @@
+"""The public API: answer(), load_knowledge(), Conversation and the Reply fields."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import DATA, GOLDEN, read_cases
+
+from chatbot import Conversation, KnowledgeError, Reply, answer, default_knowledge, load_knowledge
+
+QUESTIONS = {
+    "seed": [c["question"] for c in read_cases(GOLDEN / "seed.jsonl")],
+    "sample": [c["question"] for c in read_cases(GOLDEN / "sample.jsonl")],
+}
+
+
+def _questions(kb) -> list[str]:
+    return QUESTIONS["seed" if "Patient" in kb.document.subject else "sample"]
+
+
+def test_default_knowledge_is_the_shipped_guide_and_built_once():
+    reply = answer("how much does capella cost")
+    assert reply.short == "$14,328"
+    assert default_knowledge() is default_knowledge()
+
+
+def test_reply_fields():
+    reply = answer("What's the graduation rate at Purdue Global?")
+    assert isinstance(reply, Reply)
+    assert reply.text == "Purdue University Global's graduation rate is 20%."
+    assert reply.short == "20%"
+    assert reply.answered is True
+    assert 0.0 <= reply.confidence <= 1.0
+    assert reply.source.kind == "record" and reply.source.title == "Purdue University Global"
+    assert reply.source.lines == (64, 72)
+    assert all(alt is not reply.source for alt in reply.alternatives)
+
+
+def test_every_precise_value_is_in_the_cited_lines(guide_kb):
+    """A short answer is never made up: the cited lines of the document hold it."""
+    lines = Path(guide_kb.document.path).read_text(encoding="utf-8").splitlines()
+    checked = 0
+    for question in _questions(guide_kb):
+        reply = answer(question, guide_kb)
+        if reply.short is None:
+            continue
+        start, end = reply.source.lines
+        assert reply.short in "\n".join(lines[start - 1:end]), question
+        checked += 1
+    assert checked >= 10
+
+
+def test_confidence_is_a_probability_and_declines_have_no_source(guide_kb):
+    for question in _questions(guide_kb):
+        reply = answer(question, guide_kb)
+        assert 0.0 <= reply.confidence <= 1.0
+        if not reply.answered:
+            assert reply.source is None and reply.short is None
+
+
+def test_declines_say_what_the_bot_can_do_and_suggest_questions(guide_kb):
+    for question in ("What's the capital of France?", "asdfghjkl", "what is the tuition at harvard"):
+        reply = answer(question, guide_kb)
+        assert not reply.answered
+        assert reply.text.startswith("I don't know that")
+        assert guide_kb.document.subject in reply.text
+        suggestions = [line for line in reply.text.splitlines() if line.strip().startswith("\u2022")]
+        assert 2 <= len(suggestions) <= 3
+
+
+def test_suggested_questions_are_answered(guide_kb):
+    reply = answer("asdfghjkl", guide_kb)
+    for line in reply.text.splitlines():
+        if line.strip().startswith("\u2022"):
+            assert answer(line.strip(" \u2022"), guide_kb).answered, line
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!?", "\x00", "\u202e\u05e9\u05dc\u05d5\u05dd", "\U0001f600"])
+def test_empty_or_symbol_questions_decline(question, guide_kb):
+    reply = answer(question, guide_kb)
+    assert reply.answered is False
+
+
+def test_long_question_is_cut_and_says_so(seed_kb):
+    reply = answer("salary " * 2000, seed_kb)
+    assert "cut to its first 1000 characters" in reply.text
+
+
+def test_non_string_question_is_a_type_error():
+    with pytest.raises(TypeError, match="question must be a str, not int"):
+        answer(42)  # type: ignore[arg-type]
+
+
+def test_many_threads_give_the_sequential_replies(guide_kb):
+    questions = _questions(guide_kb) * 3
+    sequential = [answer(q, guide_kb) for q in questions]
+    with ThreadPoolExecutor(16) as pool:
+        threaded = list(pool.map(lambda q: answer(q, guide_kb), questions))
+    assert threaded == sequential
+
+
+def test_conversation_keeps_history(guide_kb):
+    conv = Conversation(knowledge=guide_kb)
+    first = conv.ask("What is the median salary?")
+    second = conv.ask("What's the capital of France?")
+    assert [q for q, _ in conv.history] == ["What is the median salary?", "What's the capital of France?"]
+    assert conv.last is second and first.answered and not second.answered
+
+
+def test_load_knowledge_kinds_and_errors(tmp_path):
+    pairs = load_knowledge(DATA / "pairs.csv")
+    reply = answer("when do I have to pay fees?", pairs)
+    assert reply.answered and reply.source.id == "fees"
+    assert not answer("What's the capital of France?", pairs).answered
+    with pytest.raises(KnowledgeError, match="no such file"):
+        load_knowledge(tmp_path / "nope.txt")
+
+
+def test_import_has_no_side_effects(tmp_path):
+    code = ("import sys, chatbot; print(sorted(m for m in ('sklearn', 'prompt_toolkit') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+    assert list(tmp_path.iterdir()) == []
