@@ -19,6 +19,12 @@ from .text import Lexicon, stem, tokens
 LOCATION = "Location"  # the pseudo-field of a record's place line
 
 
+def _initials(name: str) -> frozenset[str]:
+    """The initials of a name of two or more words, as a user would type them: "psc"."""
+    words = re.findall(r"[A-Za-z]+", name)
+    return frozenset({"".join(w[0] for w in words).lower()}) if len(words) >= 2 else frozenset()
+
+
 def _identity(terms: list[str]) -> list[str]:
     return terms
 
@@ -62,7 +68,7 @@ class Knowledge:
 
         doc, lex = self.document, self.lexicon
         self.units_: tuple[Unit, ...] = doc.units
-        self.subject_terms_ = frozenset(lex.terms(doc.subject))
+        self.subject_terms_ = frozenset(lex.terms(doc.subject)) | _initials(doc.subject)
         self.title_sets_ = [frozenset(lex.terms(u.title, keep_stopwords=True)) - self.subject_terms_
                             for u in doc.units]
         self.topics_ = self._topics()
@@ -105,6 +111,7 @@ class Knowledge:
             vocab.update(stem(t) for t in tokens(unit.title + " " + unit.text + " " + unit.section))
         for key in self.record_keys_:
             vocab.update(key.acronyms)
+        vocab.update(_initials(doc.subject))
         self.vocab_ = frozenset(vocab)
         lexicon_words = {w for phrase in lex.synonyms for w in phrase} | set(lex.synonyms.values())
         self.known_ = frozenset(vocab | lexicon_words | lex.stopwords | lex.fillers)

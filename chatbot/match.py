@@ -6,6 +6,7 @@ Each function scores one thing and says why in its docstring; ``reply`` decides 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import numpy as np
 from rapidfuzz import process
@@ -32,12 +33,17 @@ class Query:
     unknown: tuple[str, ...]
     corrected: tuple[tuple[str, str], ...]
     cut: bool
+    said: dict[str, str] = dataclass_field(default_factory=dict)  # term -> the word the user typed
+
+    def words(self, terms: list[str] | tuple[str, ...]) -> str:
+        """Terms as the user wrote them, for a reply: "texa" -> "texas"."""
+        return ", ".join(dict.fromkeys(self.said.get(t, t) for t in terms))
 
 
 def edit_budget(word: str) -> int:
-    """How many edits a misspelling of ``word`` may have: none under 5 letters, 1 to 7, 2 beyond."""
+    """How many edits a misspelling of ``word`` may have: none under 5 letters, 1 to 8, 2 beyond."""
     n = len(word)
-    return 0 if n < 5 else 1 if n <= 7 else 2
+    return 0 if n < 5 else 1 if n <= 8 else 2
 
 
 def spell(word: str, kb: Knowledge) -> str | None:
@@ -58,7 +64,7 @@ def make_query(question: str, kb: Knowledge) -> Query:
     """Tokenise, repair spelling against the document's vocabulary, and map synonyms."""
     cut = len(question) > MAX_QUESTION_CHARS
     text = question[:MAX_QUESTION_CHARS]
-    stems, unknown, corrected = [], [], []
+    stems, unknown, corrected, said = [], [], [], {}
     for token in tokens(text):
         s = stem(token)
         if s not in kb.known_ and not s[0].isdigit():
@@ -68,9 +74,10 @@ def make_query(question: str, kb: Knowledge) -> Query:
                 s = fixed
             else:
                 unknown.append(s)
+        said.setdefault(s, token)
         stems.append(s)
     terms = kb.lexicon.canonical(stems)
-    return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut)
+    return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said)
 
 
 def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
@@ -160,18 +167,19 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
     """Content words that a value of these records cannot be about.
 
     A figure answers the question only if every content word is about the figure: the
-    records' names, acronyms, places and notes, attribute labels, the guide's subject and the
-    records' section, or a general word (a filler or a synonym's canonical word). "Salary
-    in California" has "california" left over: the guide gives no salary for California.
+    records' names, acronyms, places, notes and values, attribute labels, the guide's subject
+    and the records' section, or a general word (a filler or a synonym's canonical word).
+    "Salary in California" has "california" left over, "salary in 2010" has "2010": the guide
+    gives no salary for either.
     """
     allowed = set(kb.subject_terms_) | kb.generic_terms_
     for key in keys:
         rec = key.record
         allowed |= key.name_terms | key.acronyms | kb.section_terms_.get(rec.group, frozenset())
-        for text in (rec.place, rec.note):
+        for text in (rec.place, rec.note, *(f.value.raw for f in rec.fields)):
             if text:
                 allowed |= set(kb.lexicon.terms(text))
-    return [t for t in query.terms if t not in allowed and not t[0].isdigit()]
+    return [t for t in query.terms if t not in allowed]
 
 
 def near_copy(query: Query, kb: Knowledge, i: int) -> bool:

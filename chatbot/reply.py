@@ -146,7 +146,7 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
     if not query.terms:
         return decline(kb, [])
     ranked = rank_units(query, kb, k=6)
-    unknown = ", ".join(query.unknown)
+    unknown = query.words(query.unknown)
 
     # 1. An FAQ question asked nearly word for word is answered by its own answer.
     for i, _ in ranked:
@@ -163,7 +163,7 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
         fields = match_fields(query, kb, keys)
         foreign = foreign_terms(query, kb, keys)
         if foreign:
-            return decline(kb, ranked, reason="decline_value", words=", ".join(foreign))
+            return decline(kb, ranked, reason="decline_value", words=query.words(foreign))
         if fields:
             return _values(kb, keys, fields[0][0], ranked, best)
         other = match_fields(query, kb)
@@ -180,7 +180,7 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
             owners = kb.records_with(field.label)
             foreign = foreign_terms(query, kb, owners)
             if foreign:
-                return decline(kb, ranked, reason="decline_value", words=", ".join(foreign))
+                return decline(kb, ranked, reason="decline_value", words=query.words(foreign))
             if len(owners) == 1:
                 return _values(kb, owners, field, ranked, 0.9)
             return _across(kb, owners, field, ranked)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, GOLDEN, read_cases
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chatbot import Conversation, KnowledgeError, Reply, answer, default_knowledge, load_knowledge
 
@@ -126,3 +128,34 @@ def test_import_has_no_side_effects(tmp_path):
                          check=True)
     assert out.stdout.strip() == "[]"
     assert list(tmp_path.iterdir()) == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_string_gets_a_reply(seed_kb, text):
+    reply = answer(text, seed_kb)
+    assert isinstance(reply.text, str) and reply.text
+    assert 0.0 <= reply.confidence <= 1.0
+    assert reply.answered or reply.short is None
+
+
+def test_coverage_matches_a_naive_reference(guide_kb):
+    """The vectorised coverage score against a plain-Python count over each unit's terms."""
+    from chatbot.index import with_bigrams
+    from chatbot.match import coverage, make_query
+
+    vocabulary = guide_kb.full_vectorizer_.vocabulary_
+    analyzer = guide_kb.full_vectorizer_.build_analyzer()
+    presence = guide_kb.presence_.toarray() > 0
+    for question in _questions(guide_kb)[:25]:
+        query = make_query(question, guide_kb)
+        terms = with_bigrams([t for t in guide_kb.match_terms(query.terms) if t not in guide_kb.subject_terms_])
+        if not terms:
+            continue
+        vector = guide_kb.full_vectorizer_.transform([terms]).T
+        fast = coverage(vector, guide_kb)
+        known = {t for t in analyzer(terms) if t in vocabulary}
+        total = sum(guide_kb.idf_[vocabulary[t]] for t in known)
+        for i in range(len(guide_kb.units_)):
+            used = sum(guide_kb.idf_[vocabulary[t]] for t in known if presence[i, vocabulary[t]])
+            assert fast[i] == pytest.approx(used / total if total else 0.0), (question, i)
