@@ -97,18 +97,24 @@ class Knowledge:
         self.list_topics_ = [(i, frozenset(self.match_terms(lex.terms(self.topic_name(u.section)))))
                              for i, u in enumerate(doc.units) if u.kind == "list"]
 
-        self.record_keys_ = self._record_keys()
+        # Every stem the document uses, before synonyms: what a question may be spelled towards.
+        words: set[str] = set()
+        for unit in doc.units:
+            words.update(stem(t) for t in tokens(unit.title + " " + unit.text + " " + unit.section))
+
+        self.record_keys_ = self._record_keys(words)
+        self.name_df_ = Counter(t for k in self.record_keys_ for t in k.name_terms)
         self.fields_ = self._field_keys()
+        self.field_by_label_ = {f.label: f for f in self.fields_}
+        label_df = Counter(t for f in self.fields_ for t in set(f.terms))
+        self.field_weights_ = {t: math.log(1 + len(self.fields_) / n) for t, n in label_df.items()}
         self.category_terms_ = frozenset(lex.synonyms.values())
         self.section_terms_ = {title: frozenset(terms) for title, terms in section_terms.items()}
         # Words a value question may use whatever it asks about: labels, fillers, canonical words.
         self.generic_terms_ = frozenset({t for f in self.fields_ for t in lex.terms(f.label)}
                                         | lex.fillers | lex.qualifiers | set(lex.synonyms.values()))
 
-        # Every stem the document uses, before synonyms: what a question may be spelled towards.
-        vocab: set[str] = set()
-        for unit in doc.units:
-            vocab.update(stem(t) for t in tokens(unit.title + " " + unit.text + " " + unit.section))
+        vocab = set(words)
         for key in self.record_keys_:
             vocab.update(key.acronyms)
         vocab.update(_initials(doc.subject))
@@ -151,7 +157,7 @@ class Knowledge:
         with_units = {u.section for u in self.document.units}
         return [self.topic_name(s.title) for s in self.document.sections if s.title in with_units]
 
-    def _record_keys(self) -> list[RecordKey]:
+    def _record_keys(self, words: set[str]) -> list[RecordKey]:
         lex = self.lexicon
         unit_of = {id(u.record): u for u in self.document.units if u.record is not None}
         keys = []
@@ -162,20 +168,19 @@ class Knowledge:
             acronyms = set()
             if rec.acronym:
                 acronyms.add(rec.acronym.lower())
-            words = re.findall(r"[A-Za-z]+", rec.name)
-            if len(words) >= 2 and not rec.own_section:
-                every = "".join(w[0] for w in words).lower()
-                capital = "".join(w[0] for w in words if w[0].isupper()).lower()
+            name_words = re.findall(r"[A-Za-z]+", rec.name)
+            if len(name_words) >= 2 and not rec.own_section:
+                every = "".join(w[0] for w in name_words).lower()
+                capital = "".join(w[0] for w in name_words if w[0].isupper()).lower()
                 acronyms.update(a for a in (every, capital, every[:3]) if len(a) >= 3)
             keys.append(RecordKey(rec, unit_of[id(rec)], frozenset(terms), frozenset(acronyms)))
         # A generated acronym that is an ordinary word, or that two records share, names nobody.
         counts = Counter(a for k in keys for a in k.acronyms)
-        words = {stem(t) for u in self.document.units for t in tokens(u.text)}
-        words |= self.lexicon.stopwords | self.lexicon.fillers
+        ordinary = words | self.lexicon.stopwords | self.lexicon.fillers
 
         def keeps(key: RecordKey, acronym: str) -> bool:
             written = acronym == (key.record.acronym or "").lower()
-            return counts[acronym] == 1 and (written or acronym not in words)
+            return counts[acronym] == 1 and (written or acronym not in ordinary)
 
         return [RecordKey(k.record, k.unit, k.name_terms, frozenset(a for a in k.acronyms if keeps(k, a)))
                 for k in keys]
@@ -199,7 +204,7 @@ class Knowledge:
     # ------------------------------------------------------------ look-ups used when answering
     def name_frequency(self, term: str) -> int:
         """How many records' names use ``term``."""
-        return sum(term in k.name_terms for k in self.record_keys_)
+        return self.name_df_.get(term, 0)
 
     def records_with(self, label: str) -> list[RecordKey]:
         if label == LOCATION:
@@ -208,5 +213,4 @@ class Knowledge:
 
     def field_weight(self, term: str) -> float:
         """Inverse frequency of a term among field labels: "graduation" weighs more than "rate"."""
-        df = sum(term in f.terms for f in self.fields_)
-        return math.log(1 + len(self.fields_) / df) if df else 0.0
+        return self.field_weights_.get(term, 0.0)

@@ -8,6 +8,8 @@ about something the document does not contain, rather than give a figure for som
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
     Query,
@@ -59,7 +61,7 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey) -> tuple[str,
     key = "own_value" if record.own_section else "value"
     sentence = lex.text(key, name=record.name, label=label, value=phrase)
     siblings = [f for f in record.fields
-                if f.label != field.label and kb.lexicon.terms(f.label)[-1:] == [field.head]]
+                if f.label != field.label and kb.field_by_label_[f.label].head == field.head]
     if siblings:
         others = "; ".join(f"{_label(f.label)}: {f.value.raw}" for f in siblings)
         sentence = f"{sentence[:-1]} ({others})."
@@ -137,8 +139,7 @@ def respond(question: str, kb: Knowledge) -> Reply:
     reply = _respond(query, kb)
     if query.cut:
         note = kb.lexicon.text("cut", limit=str(len(query.text)))
-        reply = Reply(reply.text + "\n" + note, reply.answered, reply.confidence, reply.short,
-                      reply.source, reply.alternatives, reply.intent)
+        reply = replace(reply, text=reply.text + "\n" + note)
     return reply
 
 
@@ -215,8 +216,7 @@ def _passage(kb: Knowledge, ranked: list[tuple[int, float]], score: float, *,
     confidence = min(1.0, score / PASSAGE_FULL_SCORE) * (1.0 - penalty)
     alternatives = tuple(kb.units_[j] for j, _ in ranked[1:4])
     if confidence < DECLINE_BELOW:
-        return Reply(decline(kb, ranked).text, False, confidence, None, None,
-                     tuple(kb.units_[j] for j, _ in ranked[:3]), "decline")
+        return replace(decline(kb, ranked), confidence=confidence)
     return Reply(unit_text(unit), True, confidence, None, unit, alternatives, unit.kind)
 
 
@@ -242,8 +242,7 @@ def _summaries(kb: Knowledge, keys: list[RecordKey], ranked: list[tuple[int, flo
     short = None
     if len(keys) == 1 and rec.own_section and rec.fields:
         # A section of figures (the salary): state each figure; the first is the headline.
-        by_label = {f.label: f for f in kb.fields_}
-        parts = [f"the {_label(f.label)} is {_value_phrase(kb, by_label[f.label], f.value.raw)}"
+        parts = [f"the {_label(f.label)} is {_value_phrase(kb, kb.field_by_label_[f.label], f.value.raw)}"
                  for f in rec.fields]
         text = f"{rec.name}: " + "; ".join(parts) + "." + (f" {rec.note}" if rec.note else "")
         short = rec.fields[0].value.raw
