@@ -9,9 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 from .index import Knowledge
-from .model import Reply
+from .model import Context, Reply, Suggestion
 from .parse import parse_file
-from .reply import respond
+from .reply import reply_for_unit, respond
 from .text import Lexicon, default_lexicon, load_lexicon
 
 
@@ -60,14 +60,35 @@ def answer(question: str, knowledge: Knowledge | None = None) -> Reply:
 
 
 class Conversation:
-    """A sequence of questions to one knowledge base, remembering what was asked."""
+    """A sequence of questions to one knowledge base, with follow-ups.
+
+    A question that names only an attribute ("what about its graduation rate?") or only a
+    record ("what about SNHU?") is completed from the last reply about records; a reply on
+    another topic drops that context. After a reply that offers numbered suggestions, typing
+    a number answers that suggestion. Separate conversations share nothing but the knowledge.
+    """
 
     def __init__(self, knowledge: Knowledge | None = None) -> None:
         self.knowledge = knowledge if knowledge is not None else default_knowledge()
         self.history: list[tuple[str, Reply]] = []
+        self.context = Context()
+        self.offered: tuple[Suggestion, ...] = ()
 
     def ask(self, question: str) -> Reply:
-        reply = answer(question, self.knowledge)
+        if not isinstance(question, str):
+            raise TypeError(f"question must be a str, not {type(question).__name__}")
+        pick = question.strip().rstrip(".)")
+        if pick.isdigit() and 1 <= int(pick) <= len(self.offered):
+            chosen = self.offered[int(pick) - 1]
+            if chosen.unit is not None:
+                reply = reply_for_unit(self.knowledge, chosen.unit)
+            else:
+                reply = respond(chosen.question, self.knowledge, self.context)
+        else:
+            reply = respond(question, self.knowledge, self.context)
+        if reply.context is not None:
+            self.context = reply.context
+        self.offered = reply.suggestions
         self.history.append((question, reply))
         return reply
 

@@ -39,8 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("chat", help="chat in the terminal (the default command)",
-                       description="Chat in the terminal; with piped input, one reply per line.")
+    p = sub.add_parser(
+        "chat", help="chat in the terminal (the default command)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Chat in the terminal. Follow-up questions reuse the last school or figure "
+                    "(\"what about SNHU?\", \"and its graduation rate?\"); when the bot offers "
+                    "numbered suggestions, type the number. Tab completes names from the guide.\n\n"
+                    "commands: /help, /sources (section, lines and passage of the last reply), /quit;\n"
+                    "Ctrl-C abandons the line, Ctrl-D leaves. History is kept in "
+                    "$XDG_DATA_HOME/careerbot/history\n(default ~/.local/share). With piped input: "
+                    "one reply per line, no prompt.")
     _knowledge_arg(p)
 
     p = sub.add_parser("ask", help="answer one question and exit",

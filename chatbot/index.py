@@ -103,6 +103,9 @@ class Knowledge:
             words.update(stem(t) for t in tokens(unit.title + " " + unit.text + " " + unit.section))
 
         self.record_keys_ = self._record_keys(words)
+        self.record_by_name_ = {}
+        for key in self.record_keys_:
+            self.record_by_name_.setdefault(key.record.name, key)
         self.name_df_ = Counter(t for k in self.record_keys_ for t in k.name_terms)
         self.fields_ = self._field_keys()
         self.field_by_label_ = {f.label: f for f in self.fields_}

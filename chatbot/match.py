@@ -10,7 +10,7 @@ from dataclasses import field as dataclass_field
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .index import FieldKey, Knowledge, RecordKey, with_bigrams
 from .text import stem, tokens
@@ -49,13 +49,14 @@ def edit_budget(word: str) -> int:
 def spell(word: str, kb: Knowledge) -> str | None:
     """The document word closest to a word the document does not know, if within the edit budget.
 
-    Levenshtein distance: "salery" -> "salary" and "capela" -> "capella" are one edit; "france"
+    Edit distance counting a swapped pair of letters as one edit (optimal string alignment):
+    "salery" -> "salary", "capela" -> "capella" and "salray" -> "salary" are one edit; "france"
     is two edits from "face" and stays unknown; short words are never repaired ("nhs" stays).
     """
     budget = edit_budget(word)
     if not budget or not word.isalpha():
         return None
-    hit = process.extractOne(word, kb.spell_choices_, scorer=Levenshtein.distance,
+    hit = process.extractOne(word, kb.spell_choices_, scorer=OSA.distance,
                              score_cutoff=budget)
     return hit[0] if hit else None
 

@@ -99,12 +99,29 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class Context:
+    """What a reply was about, so that a follow-up can reuse it: record names and an attribute."""
+
+    records: tuple[str, ...] = ()
+    attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A question the bot offers; ``unit`` is the passage it stands for, when it stands for one."""
+
+    question: str
+    unit: Unit | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says, and why.
 
     ``short`` is the precise value when one was asked for ("$47,470"); ``answered`` is False
     when the bot declines; ``source`` is the unit the reply came from; ``alternatives`` are the
-    next-best units, best first.
+    next-best units, best first; ``suggestions`` are the numbered questions a decline offers;
+    ``context`` is what the reply was about, for a follow-up question.
     """
 
     text: str
@@ -114,6 +131,8 @@ class Reply:
     source: Unit | None = None
     alternatives: tuple[Unit, ...] = field(default_factory=tuple)
     intent: str = "passage"
+    suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
+    context: Context | None = None
 
     def to_dict(self) -> dict:
         def unit(u: Unit | None) -> dict | None:
@@ -130,4 +149,5 @@ class Reply:
             "intent": self.intent,
             "source": unit(self.source),
             "alternatives": [unit(a) for a in self.alternatives],
+            "suggestions": [s.question for s in self.suggestions],
         }

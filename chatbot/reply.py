@@ -1,7 +1,7 @@
 """Candidates -> reply: a precise value, a record summary, a list, a passage, or a decline.
 
-``respond`` is the one place that chooses. It prefers, in order: an FAQ question asked nearly
-word for word; a value of a named record (or of the one record that has the attribute); a
+``respond`` is the one place that chooses. It prefers, in order: chit-chat; an FAQ question
+asked nearly word for word; a value of a named record (or of the one record that has the attribute); a
 list of that attribute across records; the best passage. It declines when the question is
 about something the document does not contain, rather than give a figure for something else.
 """
@@ -21,7 +21,8 @@ from .match import (
     rank_units,
     unknown_share,
 )
-from .model import Record, Reply, Unit
+from .model import Context, Record, Reply, Suggestion, Unit
+from .smalltalk import Smalltalk, default_smalltalk
 
 PASSAGE_FULL_SCORE = 0.5  # a passage cosine at or above this gets confidence 1
 DECLINE_BELOW = 0.3       # passages with less confidence are declined
@@ -94,10 +95,13 @@ def unit_text(unit: Unit) -> str:
     return unit.text
 
 
-def suggestions(kb: Knowledge, ranked: list[tuple[int, float]], *, n: int = 3) -> list[str]:
+NEAR_MISS = 0.15          # a declined question whose best passage scores this much gets "did you mean"
+
+
+def suggestions(kb: Knowledge, ranked: list[tuple[int, float]], *, n: int = 3) -> list[Suggestion]:
     """Questions the bot can answer: near misses first, then one of each kind the document has."""
     t = kb.lexicon.question_templates
-    out: list[str] = []
+    out: list[Suggestion] = []
 
     def ask_about(unit: Unit) -> str:
         if unit.kind == "faq":
@@ -107,43 +111,67 @@ def suggestions(kb: Knowledge, ranked: list[tuple[int, float]], *, n: int = 3) -
         return t["topic"].format(title=unit.title)
 
     for i, score in ranked:
-        if score >= 0.15:
-            out.append(ask_about(kb.units_[i]))
+        if score >= NEAR_MISS:
+            out.append(Suggestion(ask_about(kb.units_[i]), kb.units_[i]))
     own = [k for k in kb.record_keys_ if k.record.own_section and k.record.fields]
     group = [k for k in kb.record_keys_ if not k.record.own_section and k.record.fields]
     if own:
-        out.append(t["own_field"].format(label=_label(own[0].record.fields[0].label)))
+        out.append(Suggestion(t["own_field"].format(label=_label(own[0].record.fields[0].label))))
     if group:
-        out.append(t["record_field"].format(label=_label(group[0].record.fields[0].label),
-                                            name=group[0].record.name))
-    out += [u.title for u in kb.units_ if u.kind == "faq"][:n]
-    return list(dict.fromkeys(out))[:n]
+        out.append(Suggestion(t["record_field"].format(label=_label(group[0].record.fields[0].label),
+                                                       name=group[0].record.name)))
+    out += [Suggestion(u.title, u) for u in kb.units_ if u.kind == "faq"][:n]
+    unique = {s.question: s for s in reversed(out)}  # the first of equal questions wins
+    return [unique[q] for q in dict.fromkeys(s.question for s in out)][:n]
 
 
 def decline(kb: Knowledge, ranked: list[tuple[int, float]], *,
             reason: str = "decline", words: str = "", confidence: float = 0.0) -> Reply:
+    """Say what the bot does not know, what it can answer, and 2-3 numbered questions to ask."""
     lex = kb.lexicon
     subject = kb.document.subject or kb.document.title
+    offered = suggestions(kb, ranked)
+    near = bool(ranked) and ranked[0][1] >= NEAR_MISS
     lines = [lex.text(reason, words=words),
              lex.text("can_answer", subject=subject, topics=", ".join(kb.topics_)) if kb.topics_
              else lex.text("can_answer_pairs", subject=subject),
-             lex.text("try")]
-    lines += [f"  \u2022 {q}" for q in suggestions(kb, ranked)]
+             lex.text("did_you_mean" if near else "try")]
+    lines += [f"  {n}. {s.question}" for n, s in enumerate(offered, 1)]
     alternatives = tuple(kb.units_[i] for i, _ in ranked[:3])
-    return Reply("\n".join(lines), False, confidence, None, None, alternatives, "decline")
+    return Reply("\n".join(lines), False, confidence, None, None, alternatives, "decline", tuple(offered))
 
 
-def respond(question: str, kb: Knowledge) -> Reply:
-    """Answer one question from one knowledge base. Pure: reads ``kb``, never changes it."""
+def chitchat_reply(kb: Knowledge, kind: Smalltalk) -> Reply:
+    subject = kb.document.subject or kb.document.title
+    text = kind.reply.format(subject=subject, topics=", ".join(kb.topics_) or kb.document.title)
+    return Reply(text, True, 1.0, intent="goodbye" if kind.ends else "chitchat")
+
+
+def reply_for_unit(kb: Knowledge, unit: Unit) -> Reply:
+    """The reply that states one unit: what picking a numbered suggestion gives."""
+    context = Context((unit.record.name,), None) if unit.record is not None else Context()
+    return Reply(unit_text(unit), True, 1.0, None, unit, (), unit.kind, (), context)
+
+
+def respond(question: str, kb: Knowledge, context: Context | None = None) -> Reply:
+    """Answer one question from one knowledge base. Pure: reads ``kb``, never changes it.
+
+    ``context`` is what the previous reply was about: a question that names an attribute but
+    no record ("what about its graduation rate?"), or a record but no attribute ("what about
+    SNHU?"), reuses the other half.
+    """
+    kind = default_smalltalk().match(question)
+    if kind is not None:
+        return chitchat_reply(kb, kind)
     query = make_query(question, kb)
-    reply = _respond(query, kb)
+    reply = _respond(query, kb, context or Context())
     if query.cut:
         note = kb.lexicon.text("cut", limit=str(len(query.text)))
         reply = replace(reply, text=reply.text + "\n" + note)
     return reply
 
 
-def _respond(query: Query, kb: Knowledge) -> Reply:
+def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
     if not query.terms:
         return decline(kb, [])
     ranked = rank_units(query, kb, k=6)
@@ -155,8 +183,9 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
             best = [(i, 1.0)] + [r for r in ranked if r[0] != i]
             return _passage(kb, best, 1.0)
 
-    # 2. Records and their attributes.
+    # 2. Records and their attributes, the previous reply's filling in what this one leaves out.
     linked = link_records(query, kb)
+    remembered = [kb.record_by_name_[name] for name in context.records if name in kb.record_by_name_]
     if linked:
         best = linked[0][1]
         group = linked[0][0].record.group
@@ -165,6 +194,10 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
         foreign = foreign_terms(query, kb, keys)
         if foreign:
             return decline(kb, ranked, reason="decline_value", words=query.words(foreign))
+        if not fields and context.attribute and _only_names(query, kb, keys):
+            follow = kb.field_by_label_[context.attribute]
+            if all(field_value(k.record, follow.label) is not None for k in keys):
+                return _values(kb, keys, follow, ranked, best)  # "what about SNHU?"
         if fields:
             return _values(kb, keys, fields[0][0], ranked, best)
         other = match_fields(query, kb)
@@ -176,6 +209,11 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
             return _summaries(kb, keys, ranked, best)
     else:
         fields = match_fields(query, kb)
+        if fields and remembered:
+            field = fields[0][0]
+            if all(field_value(k.record, field.label) is not None for k in remembered) \
+                    and not foreign_terms(query, kb, remembered):
+                return _values(kb, remembered, field, ranked, 0.9)  # "what about its graduation rate?"
         if fields and _names_field_owners(query, kb, fields[0][0]):
             field = fields[0][0]
             owners = kb.records_with(field.label)
@@ -193,6 +231,12 @@ def _respond(query: Query, kb: Knowledge) -> Reply:
     if unknown_share(query, kb) >= UNKNOWN_DECLINE:
         return decline(kb, ranked, reason="decline_unknown", words=unknown)
     return _passage(kb, ranked, ranked[0][1], penalty=unknown_share(query, kb))
+
+
+def _only_names(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
+    """Does the question name these records and nothing else ("what about SNHU?", "and capella")?"""
+    named = {t for k in keys for t in k.name_terms | k.acronyms}
+    return all(t in named for t in kb.match_terms(query.terms))
 
 
 def _names_field_owners(query: Query, kb: Knowledge, field: FieldKey) -> bool:
@@ -216,8 +260,9 @@ def _passage(kb: Knowledge, ranked: list[tuple[int, float]], score: float, *,
     confidence = min(1.0, score / PASSAGE_FULL_SCORE) * (1.0 - penalty)
     alternatives = tuple(kb.units_[j] for j, _ in ranked[1:4])
     if confidence < DECLINE_BELOW:
-        return replace(decline(kb, ranked), confidence=confidence)
-    return Reply(unit_text(unit), True, confidence, None, unit, alternatives, unit.kind)
+        return replace(decline(kb, ranked, reason="decline_unsure"), confidence=confidence)
+    context = Context((unit.record.name,), None) if unit.record is not None else Context()
+    return Reply(unit_text(unit), True, confidence, None, unit, alternatives, unit.kind, (), context)
 
 
 def _values(kb: Knowledge, keys: list[RecordKey], field: FieldKey, ranked: list[tuple[int, float]],
@@ -233,7 +278,8 @@ def _values(kb: Knowledge, keys: list[RecordKey], field: FieldKey, ranked: list[
     confidence = 0.6 + 0.4 * min(1.0, strength)
     alternatives = tuple(kb.units_[i] for i, _ in ranked[:3] if kb.units_[i] is not source)
     short = shorts[0] if len(shorts) == 1 else None
-    return Reply(" ".join(sentences), True, confidence, short, source, alternatives, "value")
+    context = Context(tuple(k.record.name for k in keys), field.label)
+    return Reply(" ".join(sentences), True, confidence, short, source, alternatives, "value", (), context)
 
 
 def _summaries(kb: Knowledge, keys: list[RecordKey], ranked: list[tuple[int, float]],
@@ -250,7 +296,8 @@ def _summaries(kb: Knowledge, keys: list[RecordKey], ranked: list[tuple[int, flo
         text = "\n".join(record_summary(k.record) for k in keys)
     source = keys[0].unit
     alternatives = tuple(kb.units_[i] for i, _ in ranked[:3] if kb.units_[i] is not source)
-    return Reply(text, True, 0.5 + 0.4 * min(1.0, strength), short, source, alternatives, "record")
+    context = Context(tuple(k.record.name for k in keys), None)
+    return Reply(text, True, 0.5 + 0.4 * min(1.0, strength), short, source, alternatives, "record", (), context)
 
 
 def _across(kb: Knowledge, owners: list[RecordKey], field: FieldKey,
@@ -259,5 +306,6 @@ def _across(kb: Knowledge, owners: list[RecordKey], field: FieldKey,
     head = kb.lexicon.text("list_value", label=field.label, group_noun=kb.topic_name(group))
     rows = [f"  \u2022 {k.record.name}: {field_value(k.record, field.label)[0]}" for k in owners]
     section_unit = owners[0].unit
+    context = Context(tuple(k.record.name for k in owners), field.label)
     return Reply(head + "\n" + "\n".join(rows), True, 0.75, None, section_unit,
-                 tuple(k.unit for k in owners[1:4]), "list")
+                 tuple(k.unit for k in owners[1:4]), "list", (), context)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from conftest import DATA, GOLDEN, read_cases
 
-from chatbot import answer, load_knowledge
+from chatbot import Conversation, Reply, answer, load_knowledge
 from chatbot.evaluate import judge
 
 TABLES = {
@@ -31,21 +31,31 @@ def markdown_kb():
     return load_knowledge(DATA / "dental_assistant.md")
 
 
+def reply_to(case: dict, kb) -> Reply:
+    """The reply a case is judged on: to its question, or to the last of its conversation turns."""
+    if "turns" not in case:
+        return answer(case["question"], kb)
+    conversation = Conversation(knowledge=kb)
+    for turn in case["turns"]:
+        reply = conversation.ask(turn)
+    return reply
+
+
 @pytest.mark.parametrize("case", _params("seed"))
 def test_seed_golden(case, seed_kb):
-    reply = answer(case["question"], seed_kb)
+    reply = reply_to(case, seed_kb)
     assert judge(reply, case) == [], reply.text
 
 
 @pytest.mark.parametrize("case", _params("sample"))
 def test_sample_golden(case, sample_kb):
-    reply = answer(case["question"], sample_kb)
+    reply = reply_to(case, sample_kb)
     assert judge(reply, case) == [], reply.text
 
 
 @pytest.mark.parametrize("case", _params("markdown"))
 def test_markdown_golden(case, markdown_kb):
-    reply = answer(case["question"], markdown_kb)
+    reply = reply_to(case, markdown_kb)
     assert judge(reply, case) == [], reply.text
 
 
@@ -55,7 +65,8 @@ def test_tables_are_large_enough_and_cover_declines():
     assert sum(c.get("answerable", True) is False for c in cases) >= 15
     for name in ("seed", "sample"):
         tags = {t for c in TABLES[name] for t in c.get("tags", [])}
-        assert {"typo", "acronym", "unknown-entity", "off-topic", "na", "salary", "school", "faq"} <= tags, name
+        assert {"typo", "acronym", "unknown-entity", "off-topic", "na", "salary", "school", "faq",
+                "followup", "topic-change", "no-context"} <= tags, name
 
 
 def test_judge_catches_wrong_replies(seed_kb):

@@ -1,0 +1,72 @@
+"""Chit-chat: greetings, thanks, goodbyes and "what can you do?" get short replies from data.
+
+A message is chit-chat only when the whole of it is one of the patterns in ``smalltalk.json``
+(lower-cased, punctuation dropped, a typo or a swapped pair of letters allowed), so "hi, what's the salary?"
+is still a question.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .text import normalize
+
+MAX_CHITCHAT_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Smalltalk:
+    """One kind of chit-chat: its name, the reply template and whether it ends the chat."""
+
+    name: str
+    reply: str
+    ends: bool
+
+
+@dataclass(frozen=True)
+class SmalltalkTable:
+    patterns: dict[str, Smalltalk]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SmalltalkTable:
+        patterns = {}
+        for name, entry in data.items():
+            if name.startswith("_"):
+                continue
+            kind = Smalltalk(name, entry["reply"], bool(entry.get("ends", False)))
+            for pattern in entry["patterns"]:
+                patterns[simplify(pattern)] = kind
+        return cls(patterns)
+
+    def match(self, message: str) -> Smalltalk | None:
+        """The chit-chat a whole message is, or None."""
+        if len(message) > MAX_CHITCHAT_CHARS:
+            return None
+        text = simplify(message)
+        if not text:
+            return None
+        if text in self.patterns:
+            return self.patterns[text]
+        if len(text) < 5:  # "hi" and "ty" are matched exactly, never by similarity
+            return None
+        budget = 1 if len(text) <= 8 else 2  # a swapped pair of letters is one edit: "thnaks"
+        hit = process.extractOne(text, list(self.patterns), scorer=OSA.distance, score_cutoff=budget)
+        return self.patterns[hit[0]] if hit else None
+
+
+def simplify(text: str) -> str:
+    """Lower case, letters and spaces only: "Thank you!!" -> "thank you"."""
+    return " ".join(re.sub(r"[^a-z ]+", "", normalize(text).replace("'", "")).split())
+
+
+@cache
+def default_smalltalk() -> SmalltalkTable:
+    data = resources.files("chatbot.knowledge").joinpath("smalltalk.json").read_text(encoding="utf-8")
+    return SmalltalkTable.from_dict(json.loads(data))
