@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ GOLDEN = Path(__file__).parent / "golden"
 SEED = default_knowledge_path()
 SAMPLE = DATA / "medical_records_technician.txt"
 GUIDES = {"seed": SEED, "sample": SAMPLE}
+
+
+def console_script() -> str:
+    """The installed ``chatbot`` command: beside this Python, whether or not its folder is on PATH."""
+    name = "chatbot.exe" if sys.platform == "win32" else "chatbot"
+    script = Path(sys.executable).parent / name
+    assert script.exists(), f"the console script is installed with the package ({script})"
+    return str(script)
 
 
 def read_cases(path: Path) -> list[dict]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 import threading
 import time
 
 import pytest
+from conftest import console_script
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
@@ -177,8 +177,7 @@ def test_piped_mode_commands_and_followups(seed_kb):
 
 
 def test_console_script_followups_from_a_pipe(tmp_path):
-    script = shutil.which("chatbot")
-    assert script
+    script = console_script()
     out = subprocess.run([script, "chat"], input="How much is tuition at WGU?\nWhat about SNHU?\n",
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert out.returncode == 0, out.stderr

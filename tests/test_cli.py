@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
-from conftest import DATA, SAMPLE
+from conftest import DATA, SAMPLE, console_script
 
 
 def run(*args: str, stdin: str | None = None, cwd=DATA) -> subprocess.CompletedProcess:
@@ -94,8 +93,7 @@ def test_help_explains_the_commands():
 
 
 def test_piped_questions_through_the_console_script(tmp_path):
-    script = shutil.which("chatbot")
-    assert script, "the console script is installed with the package"
+    script = console_script()
     out = subprocess.run([script], input="salary?\nwgu tuition\n\n", capture_output=True, text=True,
                          cwd=tmp_path, timeout=120)
     assert out.returncode == 0, out.stderr
