@@ -117,12 +117,16 @@ class Knowledge:
         self.generic_terms_ = frozenset({t for f in self.fields_ for t in lex.terms(f.label)}
                                         | lex.fillers | lex.qualifiers | set(lex.synonyms.values()))
 
+        from .compare import build_vocabulary
+
+        self.comparisons_ = build_vocabulary(lex)
         vocab = set(words)
         for key in self.record_keys_:
             vocab.update(key.acronyms)
         vocab.update(_initials(doc.subject))
         self.vocab_ = frozenset(vocab)
         lexicon_words = {w for phrase in lex.synonyms for w in phrase} | set(lex.synonyms.values())
+        lexicon_words |= self.comparisons_.words
         self.known_ = frozenset(vocab | lexicon_words | lex.stopwords | lex.fillers)
         self.spell_choices_ = sorted(w for w in vocab | lexicon_words if len(w) >= 3 and w.isalpha())
         return self

@@ -34,6 +34,7 @@ class Query:
     corrected: tuple[tuple[str, str], ...]
     cut: bool
     said: dict[str, str] = dataclass_field(default_factory=dict)  # term -> the word the user typed
+    stems: tuple[str, ...] = ()  # every word, spelling repaired, before synonyms and stopwords
 
     def words(self, terms: list[str] | tuple[str, ...]) -> str:
         """Terms as the user wrote them, for a reply: "texa" -> "texas"."""
@@ -78,7 +79,7 @@ def make_query(question: str, kb: Knowledge) -> Query:
         said.setdefault(s, token)
         stems.append(s)
     terms = kb.lexicon.canonical(stems)
-    return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said)
+    return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said, tuple(stems))
 
 
 def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:

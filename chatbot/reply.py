@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .compare import answer_across
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
     Query,
@@ -183,8 +184,13 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
             best = [(i, 1.0)] + [r for r in ranked if r[0] != i]
             return _passage(kb, best, 1.0)
 
-    # 2. Records and their attributes, the previous reply's filling in what this one leaves out.
+    # 2. Questions across records: superlatives, filters, comparisons, ranked tables.
     linked = link_records(query, kb)
+    across = answer_across(query, kb, linked)
+    if across is not None:
+        return across
+
+    # 3. Records and their attributes, the previous reply's filling in what this one leaves out.
     remembered = [kb.record_by_name_[name] for name in context.records if name in kb.record_by_name_]
     if linked:
         best = linked[0][1]
@@ -224,7 +230,7 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
                 return _values(kb, owners, field, ranked, 0.9)
             return _across(kb, owners, field, ranked)
 
-    # 3. The best passage.
+    # 4. The best passage.
     if not ranked:
         return decline(kb, ranked, reason="decline_unknown" if unknown else "decline",
                        words=unknown)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                          "\u2014": "-", "\u00a0": " "})
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z]+")
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?k?\b|\d[\d,]*(?:\.\d+)?|[a-z]+")
 
 
 def normalize(text: str) -> str:
@@ -25,9 +25,18 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case word and number tokens; possessive 's dropped, commas removed from numbers."""
+    """Lower-case word and number tokens; possessive 's dropped; "14,328" -> "14328", "10k" -> "10000"."""
     text = normalize(text).replace("'s ", " ").replace("'", "")
-    return [t.replace(",", "") if t[0].isdigit() else t for t in _TOKEN.findall(text)]
+    return [_number(t) if t[0].isdigit() else t for t in _TOKEN.findall(text)]
+
+
+def _number(token: str) -> str:
+    """"14,328" -> "14328"; "10k" -> "10000"."""
+    token = token.replace(",", "")
+    if token.endswith("k"):
+        value = float(token[:-1]) * 1000
+        return str(int(value)) if value == int(value) else str(value)
+    return token
 
 
 def stem(word: str) -> str:
@@ -57,6 +66,7 @@ class Lexicon:
     texts: dict[str, str]
     question_templates: dict[str, str]
     longest_phrase: int
+    comparisons: dict
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -76,6 +86,7 @@ class Lexicon:
             texts=dict(data.get("texts", {})),
             question_templates=dict(data.get("question_templates", {})),
             longest_phrase=max((len(k) for k in synonyms), default=1),
+            comparisons=dict(data.get("comparisons", {})),
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:

@@ -66,7 +66,9 @@ def test_tables_are_large_enough_and_cover_declines():
     for name in ("seed", "sample"):
         tags = {t for c in TABLES[name] for t in c.get("tags", [])}
         assert {"typo", "acronym", "unknown-entity", "off-topic", "na", "salary", "school", "faq",
-                "followup", "topic-change", "no-context"} <= tags, name
+                "followup", "topic-change", "no-context",
+                "superlative", "filter", "place", "empty", "compare", "list"} <= tags, name
+    assert "tie" in {t for c in TABLES["markdown"] for t in c.get("tags", [])}
 
 
 def test_judge_catches_wrong_replies(seed_kb):

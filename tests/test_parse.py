@@ -135,7 +135,7 @@ def test_markdown_guide_reads_like_the_text_template():
     doc = parse_file(DATA / "dental_assistant.md")
     assert doc.subject == "Dental Assistant"
     schools = {r.name: r for r in doc.records if r.place}
-    assert set(schools) == {"Harbor Technical College", "Lakeshore Dental Institute"}
+    assert set(schools) == {"Harbor Technical College", "Lakeshore Dental Institute", "Ridgeway Community College"}
     assert schools["Harbor Technical College"].get("Out-of-State Tuition").value.raw == "$11,300"
     assert schools["Lakeshore Dental Institute"].get("Graduation Rate").value.kind == "na"
     assert {r.acronym for r in doc.records if r.acronym} == {"ADAA", "DANB"}
