@@ -22,9 +22,10 @@ examples:
   chatbot ask "how much does capella cost"    one question, one reply with its source
   chatbot ask "salary" --json                 the reply as one JSON object
   chatbot inspect --knowledge my_guide.txt    how a guide was split into units
+  chatbot eval questions.jsonl                accuracy of the bot on a question set
   printf 'salary?\\nwgu tuition\\n' | chatbot   one reply per line of piped input
 
-exit status: 0 ok, 2 bad arguments or an unreadable knowledge file.
+exit status: 0 ok, 1 eval below --min-accuracy, 2 bad arguments or an unreadable file.
 """
 
 
@@ -57,6 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
     _knowledge_arg(p)
     p.add_argument("--json", action="store_true",
                    help="print one JSON object: text, short, answered, confidence, source, alternatives")
+
+    p = sub.add_parser(
+        "eval", help="run a question set and report accuracy",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run a question set (JSONL, or CSV with list columns separated by |) and print the "
+                    "summary: accuracy, accuracy on answerable cases, out-of-scope declined, in-scope wrongly "
+                    "declined, per-tag accuracy, P@1 and MRR@10 where cases give expect_ids, latency p50/p95; "
+                    "then every failure with its question and reply.",
+        epilog="case fields: id, question (or turns), expect, expect_any, forbid, answerable, short, tags,\n"
+               "expect_ids, xfail.  exit status: 0 ok, 1 below --min-accuracy, 2 unreadable file or case.")
+    p.add_argument("file", help="the question set (.jsonl or .csv)")
+    _knowledge_arg(p)
+    p.add_argument("--json", action="store_true", help="print the summary (and failures) as JSON")
+    p.add_argument("--report", metavar="PATH", help="write every case's result as JSONL (question, reply, short, "
+                                                    "confidence, verdict)")
+    p.add_argument("--min-accuracy", type=float, metavar="X",
+                   help="exit 1 when accuracy is below X (0.95 or 95)")
 
     p = sub.add_parser("inspect", help="list the units a guide was split into",
                        description="List the units the document became (kind, lines, section, title) "
@@ -125,6 +143,34 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, format_summary, load_cases, write_report
+
+    cases = load_cases(args.file)  # every case is checked before any is run
+    kb = _load(args.knowledge)
+    progress = None
+    if sys.stderr.isatty():
+        def progress(done: int, total: int) -> None:
+            filled = int(30 * done / total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+            if done == total:
+                sys.stderr.write("\r" + " " * 50 + "\r")
+            sys.stderr.flush()
+    result = evaluate(cases, kb, progress=progress)
+    if args.report:
+        write_report(result.results, args.report)
+    if args.json:
+        print(json.dumps(result.summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_summary(result.summary))
+    if args.min_accuracy is not None:
+        floor = args.min_accuracy / 100 if args.min_accuracy > 1 else args.min_accuracy
+        if result.summary.accuracy < floor:
+            print(f"chatbot: accuracy {result.summary.accuracy:.3f} is below {floor:.3f}", file=sys.stderr)
+            return 1
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from .chat import chat
 
@@ -134,7 +180,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = {"ask": cmd_ask, "inspect": cmd_inspect, "chat": cmd_chat, None: cmd_chat}[args.command]
+    command = {"ask": cmd_ask, "eval": cmd_eval, "inspect": cmd_inspect, "chat": cmd_chat,
+               None: cmd_chat}[args.command]
     try:
         return command(args)
     except KnowledgeError as e:

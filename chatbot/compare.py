@@ -217,13 +217,16 @@ def _mention_order(query: Query, keys: list[RecordKey]) -> list[RecordKey]:
 
 # ---------------------------------------------------------------- the answers
 
-def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, float]]) -> Reply | None:
+def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, float]],
+                  context: Context | None = None) -> Reply | None:
     """A reply to a question across records, or None when the question is not one."""
     ask = read_ask(query, kb)
     asked = [f for f, _ in match_fields(query, kb) if f.label != LOCATION]
     # A place word filters ("schools in Phoenix") unless an attribute is asked without a bound,
-    # when it names the record ("phoenix tuition").
-    filtering = ask.places and (ask.bound or not asked)
+    # when it names the record ("phoenix tuition"), or the question follows up on an attribute
+    # ("… graduation rate?" then "what about phoenix?").
+    follow_up = bool(context and context.attribute) and not (ask.bound or ask.direction or ask.implied)
+    filtering = ask.places and (ask.bound or not asked) and not follow_up
     named = [k for k, _ in linked if not (filtering and named_only_by_place(k, query, ask, kb))]
     if named:
         group = named[0].record.group
@@ -231,7 +234,8 @@ def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, flo
     if len(named) >= 2 and (ask.compare or ask.implied or ask.direction):
         return _compare(query, kb, ask, _mention_order(query, named))
     if named:
-        if ask.places and all(k.record.place for k in named) and not match_fields(query, kb, named):
+        if ask.places and not follow_up and all(k.record.place for k in named) \
+                and not match_fields(query, kb, named):
             return _in_place(kb, ask, named)  # "is WGU in Utah?"
         return None
     if not (filtering or ask.bound or ask.implied or ask.direction or ask.order):

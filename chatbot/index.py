@@ -69,6 +69,8 @@ class Knowledge:
         doc, lex = self.document, self.lexicon
         self.units_: tuple[Unit, ...] = doc.units
         self.subject_terms_ = frozenset(lex.terms(doc.subject)) | _initials(doc.subject)
+        subject_stems = tuple(stem(t) for t in tokens(doc.subject))
+        self.initials_ = {i: subject_stems for i in _initials(doc.subject)}
         self.title_sets_ = [frozenset(lex.terms(u.title, keep_stopwords=True)) - self.subject_terms_
                             for u in doc.units]
         self.topics_ = self._topics()
@@ -90,6 +92,8 @@ class Knowledge:
         self.full_matrix_ = self.full_vectorizer_.transform(full_docs).tocsr()
         # Which unit uses which term, for the coverage half of the score.
         self.presence_ = (self.full_matrix_ > 0).astype("float32").tocsr()
+        self.unit_df_ = dict(zip(self.full_vectorizer_.get_feature_names_out(),
+                                 self.presence_.sum(axis=0).A1.astype(int), strict=True))
         self.idf_ = self.full_vectorizer_.idf_
         # Titles in the same vocabulary, so a question word no title uses still counts against it.
         self.title_matrix_ = self.full_vectorizer_.transform(title_docs).tocsr()
@@ -212,6 +216,10 @@ class Knowledge:
     def name_frequency(self, term: str) -> int:
         """How many records' names use ``term``."""
         return self.name_df_.get(term, 0)
+
+    def unit_frequency(self, term: str) -> int:
+        """How many units use ``term``."""
+        return self.unit_df_.get(term, 0)
 
     def records_with(self, label: str) -> list[RecordKey]:
         if label == LOCATION:

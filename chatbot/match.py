@@ -5,6 +5,7 @@ Each function scores one thing and says why in its docstring; ``reply`` decides 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -16,6 +17,7 @@ from .index import FieldKey, Knowledge, RecordKey, with_bigrams
 from .text import stem, tokens
 
 MAX_QUESTION_CHARS = 1000
+RARE_UNITS = 3  # a name word used in at most this many units can name its record alone
 COSINE_WEIGHT = 0.5  # the rest of a passage's score is its coverage of the question
 LIST_SCORE = 0.9  # the score of a section's list when the question names only that section's topic
 
@@ -42,9 +44,9 @@ class Query:
 
 
 def edit_budget(word: str) -> int:
-    """How many edits a misspelling of ``word`` may have: none under 5 letters, 1 to 8, 2 beyond."""
+    """How many edits a misspelling of ``word`` may have: none under 5 letters, 1 to 9, 2 beyond."""
     n = len(word)
-    return 0 if n < 5 else 1 if n <= 8 else 2
+    return 0 if n < 5 else 1 if n <= 9 else 2
 
 
 def spell(word: str, kb: Knowledge) -> str | None:
@@ -57,9 +59,11 @@ def spell(word: str, kb: Knowledge) -> str | None:
     budget = edit_budget(word)
     if not budget or not word.isalpha():
         return None
-    hit = process.extractOne(word, kb.spell_choices_, scorer=OSA.distance,
-                             score_cutoff=budget)
-    return hit[0] if hit else None
+    hits = process.extract(word, kb.spell_choices_, scorer=OSA.distance, score_cutoff=budget, limit=8)
+    if not hits:
+        return None
+    # Fewest edits first; between equals, the longest shared beginning ("asford" -> "ashford", not "afford").
+    return min(hits, key=lambda h: (h[1], -len(os.path.commonprefix([word, h[0]]))))[0]
 
 
 def make_query(question: str, kb: Knowledge) -> Query:
@@ -77,6 +81,9 @@ def make_query(question: str, kb: Knowledge) -> Query:
             else:
                 unknown.append(s)
         said.setdefault(s, token)
+        if s in kb.initials_:  # "psc" -> patient service coordinator
+            stems.extend(kb.initials_[s])
+            continue
         stems.append(s)
     terms = kb.lexicon.canonical(stems)
     return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said, tuple(stems))
@@ -88,7 +95,9 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     A record is named by one of its acronyms (1.0), or by a term of its name that no other
     record's name uses ("capella", "purdue", "salary"), scored by the share of its name matched.
     Generic name words ("university") and category words ("college" -> school) name nobody on
-    their own, except that a section's own figures are named by its topic ("salary").
+    their own, except that a section's own figures are named by its topic ("salary"). A word
+    that only part of a long name shares must also be rare in the document: "administrative"
+    does not name the American Association of Healthcare Administrative Management.
     """
     terms = set(query.terms)
     fillers = kb.lexicon.fillers
@@ -99,11 +108,12 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
             found.append((key, 1.0))
             continue
         matched = key.name_terms & terms
+        share = len(matched) / max(len(key.name_terms), 1)
         distinctive = [t for t in matched if kb.name_frequency(t) == 1 and t not in fillers
-                       and (key.record.own_section or t not in categories)]
+                       and (key.record.own_section or t not in categories)
+                       and (key.record.own_section or share >= 0.5 or kb.unit_frequency(t) <= RARE_UNITS)]
         if not distinctive:
             continue
-        share = len(matched) / max(len(key.name_terms), 1)
         found.append((key, 0.5 + 0.5 * share))
     found.sort(key=lambda pair: -pair[1])
     return found
@@ -182,6 +192,33 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
             if text:
                 allowed |= set(kb.lexicon.terms(text))
     return [t for t in query.terms if t not in allowed]
+
+
+def other_role(query: Query, kb: Knowledge) -> list[str]:
+    """The career a question names after "become a", "work as a", … when it is not the guide's.
+
+    "How do I become a registered nurse?" in a guide about medical records technicians names
+    "registered nurse": the guide cannot answer it, even though it mentions nurses. Returns
+    the words (empty when no other career is named, or the guide has no subject).
+    """
+    if not kb.subject_terms_:
+        return []
+    stems = query.stems
+    lex = kb.lexicon
+    for marker in lex.role_markers:
+        n = len(marker)
+        for i in range(len(stems) - n + 1):
+            if stems[i:i + n] != marker:
+                continue
+            words = []
+            for w in stems[i + n:i + n + 3]:
+                if w in lex.stopwords:
+                    break
+                words.append(w)
+            named = [w for w in lex.canonical(words) if w not in lex.fillers]
+            if named and not set(named) & kb.subject_terms_:
+                return named
+    return []
 
 
 def near_copy(query: Query, kb: Knowledge, i: int) -> bool:

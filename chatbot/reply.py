@@ -19,6 +19,7 @@ from .match import (
     make_query,
     match_fields,
     near_copy,
+    other_role,
     rank_units,
     unknown_share,
 )
@@ -27,7 +28,7 @@ from .smalltalk import Smalltalk, default_smalltalk
 
 PASSAGE_FULL_SCORE = 0.5  # a passage cosine at or above this gets confidence 1
 DECLINE_BELOW = 0.3       # passages with less confidence are declined
-UNKNOWN_DECLINE = 0.5     # decline a passage when this share of the question is unknown words
+UNKNOWN_DECLINE = 0.6     # decline a passage when more than half of the question is unknown words
 
 
 def _article(word: str) -> str:
@@ -145,6 +146,8 @@ def decline(kb: Knowledge, ranked: list[tuple[int, float]], *,
 def chitchat_reply(kb: Knowledge, kind: Smalltalk) -> Reply:
     subject = kb.document.subject or kb.document.title
     text = kind.reply.format(subject=subject, topics=", ".join(kb.topics_) or kb.document.title)
+    if kind.declines:
+        return Reply(text, False, 0.0, intent="decline")
     return Reply(text, True, 1.0, intent="goodbye" if kind.ends else "chitchat")
 
 
@@ -177,6 +180,9 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
         return decline(kb, [])
     ranked = rank_units(query, kb, k=6)
     unknown = query.words(query.unknown)
+    role = other_role(query, kb)
+    if role:  # "how do I become a registered nurse?": another career than the guide's
+        return decline(kb, ranked, reason="decline_unknown", words=query.words(role))
 
     # 1. An FAQ question asked nearly word for word is answered by its own answer.
     for i, _ in ranked:
@@ -186,7 +192,7 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
 
     # 2. Questions across records: superlatives, filters, comparisons, ranked tables.
     linked = link_records(query, kb)
-    across = answer_across(query, kb, linked)
+    across = answer_across(query, kb, linked, context)
     if across is not None:
         return across
 
@@ -197,8 +203,8 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
         group = linked[0][0].record.group
         keys = [k for k, _ in linked if k.record.group == group]
         fields = match_fields(query, kb, keys)
-        foreign = foreign_terms(query, kb, keys)
-        if foreign:
+        foreign = foreign_terms(query, kb, keys) if any(k.record.fields for k in keys) else []
+        if foreign:  # a figure would be about something else: "salary in california"
             return decline(kb, ranked, reason="decline_value", words=query.words(foreign))
         if not fields and context.attribute and _only_names(query, kb, keys):
             follow = kb.field_by_label_[context.attribute]

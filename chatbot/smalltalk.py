@@ -1,8 +1,9 @@
 """Chit-chat: greetings, thanks, goodbyes and "what can you do?" get short replies from data.
 
 A message is chit-chat only when the whole of it is one of the patterns in ``smalltalk.json``
-(lower-cased, punctuation dropped, a typo or a swapped pair of letters allowed), so "hi, what's the salary?"
-is still a question.
+(lower-cased, punctuation dropped, a typo or a swapped pair of letters allowed), so "hi,
+what's the salary?" is still a question. A kind marked ``declines`` ("what time is it?") is
+a polite decline.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Smalltalk:
     name: str
     reply: str
     ends: bool
+    declines: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class SmalltalkTable:
         for name, entry in data.items():
             if name.startswith("_"):
                 continue
-            kind = Smalltalk(name, entry["reply"], bool(entry.get("ends", False)))
+            kind = Smalltalk(name, entry["reply"], bool(entry.get("ends", False)), bool(entry.get("declines", False)))
             for pattern in entry["patterns"]:
                 patterns[simplify(pattern)] = kind
         return cls(patterns)

@@ -61,6 +61,7 @@ class Lexicon:
     fillers: frozenset[str]
     qualifiers: frozenset[str]
     attribute_only: frozenset[str]
+    role_markers: frozenset[tuple[str, ...]]
     value_units: dict[str, str]
     topic_connectors: frozenset[str]
     texts: dict[str, str]
@@ -81,6 +82,7 @@ class Lexicon:
             fillers=frozenset(stem(w) for w in data.get("fillers", [])),
             qualifiers=frozenset(stem(w) for w in data.get("qualifiers", [])),
             attribute_only=frozenset(stem(w) for w in data.get("attribute_only", [])),
+            role_markers=frozenset(tuple(stem(t) for t in tokens(m)) for m in data.get("role_markers", [])),
             value_units={stem(k): v for k, v in data.get("value_units", {}).items()},
             topic_connectors=frozenset(data.get("topic_connectors", [])),
             texts=dict(data.get("texts", {})),

@@ -13,8 +13,11 @@ from chatbot.api import default_knowledge_path
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
+KNOWLEDGE = Path(__file__).parents[1] / "knowledge"
 SEED = default_knowledge_path()
-SAMPLE = DATA / "medical_records_technician.txt"
+SAMPLE = KNOWLEDGE / "samples" / "medical_records_technician.txt"
+SEED_CASES = KNOWLEDGE / "patient_services_coordinator.questions.jsonl"
+SAMPLE_CASES = KNOWLEDGE / "samples" / "medical_records_technician.questions.jsonl"
 GUIDES = {"seed": SEED, "sample": SAMPLE}
 
 

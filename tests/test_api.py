@@ -9,15 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import DATA, GOLDEN, read_cases
+from conftest import DATA, SAMPLE_CASES, SEED_CASES, read_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatbot import Conversation, KnowledgeError, Reply, answer, default_knowledge, load_knowledge
 
 QUESTIONS = {
-    "seed": [c["question"] for c in read_cases(GOLDEN / "seed.jsonl") if "question" in c],
-    "sample": [c["question"] for c in read_cases(GOLDEN / "sample.jsonl") if "question" in c],
+    "seed": [c["question"] for c in read_cases(SEED_CASES) if "question" in c],
+    "sample": [c["question"] for c in read_cases(SAMPLE_CASES) if "question" in c],
 }
 
 

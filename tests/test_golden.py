@@ -1,21 +1,22 @@
 """The golden tables: questions people type, with the phrases the reply must (not) contain.
 
-The tables are data (tests/golden/*.jsonl), one per guide; the expectations were read off
-the guide texts by hand. A row with "xfail" is a known failure, with the reason: it is run,
+The tables are the question sets kept beside the guides in knowledge/ (and, for the
+Markdown test guide, tests/golden/markdown.jsonl); the expectations were read off the guide
+texts by hand. A row with "xfail" is a known failure, with the reason: it is run,
 and the test fails if it starts passing, so the table is corrected then.
 """
 
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, GOLDEN, read_cases
+from conftest import DATA, GOLDEN, SAMPLE_CASES, SEED_CASES, read_cases
 
 from chatbot import Conversation, Reply, answer, load_knowledge
-from chatbot.evaluate import judge
+from chatbot.evaluate import judge, load_cases
 
 TABLES = {
-    "seed": read_cases(GOLDEN / "seed.jsonl"),
-    "sample": read_cases(GOLDEN / "sample.jsonl"),
+    "seed": read_cases(SEED_CASES),
+    "sample": read_cases(SAMPLE_CASES),
     "markdown": read_cases(GOLDEN / "markdown.jsonl"),
 }
 
@@ -79,3 +80,17 @@ def test_judge_catches_wrong_replies(seed_kb):
     assert judge(reply, {"answerable": False}) == ["answered a question it should decline"]
     assert judge(reply, {"short": "$1"}) == ["short is '$14,328', not '$1'"]
     assert judge(reply, {"expect": ["capella  UNIVERSITY\u2019s"]}) == []  # case, spaces, curly quotes
+
+
+@pytest.mark.parametrize("cases,guide", [(SEED_CASES, "seed"), (SAMPLE_CASES, "sample")])
+def test_question_sets_meet_the_targets(cases, guide, seed_kb, sample_kb):
+    """Overall >= 95%, out-of-scope declined >= 95%, and no reply gives a forbidden figure."""
+    from chatbot.evaluate import evaluate
+
+    result = evaluate(cases, {"seed": seed_kb, "sample": sample_kb}[guide])
+    summary = result.summary
+    assert summary.accuracy >= 0.95, summary.accuracy
+    assert summary.out_of_scope_declined >= 0.95, summary.out_of_scope_declined
+    assert not [r.case.id for r in result.results if any(p.startswith("forbidden") for p in r.problems)]
+    assert summary.cases >= (250 if guide == "seed" else 60)
+    assert sum(not c.answerable for c in load_cases(cases)) >= (40 if guide == "seed" else 10)
