@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                     "confidence, verdict)")
     p.add_argument("--min-accuracy", type=float, metavar="X",
                    help="exit 1 when accuracy is below X (0.95 or 95)")
+    p.add_argument("--calibrate", action="store_true",
+                   help="re-run the set at decline thresholds 0.00-0.70 and print accuracy at each, "
+                        "with the best threshold")
 
     p = sub.add_parser("inspect", help="list the units a guide was split into",
                        description="List the units the document became (kind, lines, section, title) "
@@ -148,6 +151,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     cases = load_cases(args.file)  # every case is checked before any is run
     kb = _load(args.knowledge)
+    if args.calibrate:
+        from .evaluate import best_threshold, calibrate
+
+        rows = calibrate([(cases, kb)])
+        print("threshold  accuracy  out-of-scope declined")
+        for t, accuracy, declined in rows:
+            shown = "-" if declined is None else f"{100 * declined:.1f}%"
+            print(f"{t:9.2f}  {100 * accuracy:7.1f}%  {shown:>21}")
+        print(f"best: {best_threshold(rows):.2f} (now {kb.decline_below:.2f})")
+        return 0
     progress = None
     if sys.stderr.isatty():
         def progress(done: int, total: int) -> None:

@@ -322,6 +322,35 @@ def evaluate(cases: str | Path | Iterable[Case], knowledge=None, *,
     return Evaluation(tuple(results), summarize(results))
 
 
+def calibrate(sets: Iterable[tuple[list[Case], object]], thresholds: Iterable[float] | None = None
+              ) -> list[tuple[float, float, float | None]]:
+    """Accuracy and out-of-scope declines at each decline threshold, over question sets.
+
+    ``sets`` are (cases, knowledge) pairs. Returns (threshold, accuracy, out_of_scope_declined)
+    rows: the bot is re-run at each threshold, so the figures are measured, not estimated.
+    """
+    import copy
+
+    sets = [(list(cases), kb) for cases, kb in sets]
+    rows = []
+    for t in thresholds or [round(0.05 * i, 2) for i in range(0, 15)]:
+        results = []
+        for cases, kb in sets:
+            tuned = copy.copy(kb)
+            tuned.decline_below = t
+            results += [run_case(c, tuned) for c in cases]
+        summary = summarize(results)
+        rows.append((t, summary.accuracy, summary.out_of_scope_declined))
+    return rows
+
+
+def best_threshold(rows: list[tuple[float, float, float | None]]) -> float:
+    """The middle of the thresholds that reach the highest accuracy."""
+    top = max(acc for _, acc, _ in rows)
+    best = [t for t, acc, _ in rows if acc == top]
+    return best[len(best) // 2]
+
+
 # ---------------------------------------------------------------- reporting
 
 def _result_dict(r: Result) -> dict:

@@ -17,6 +17,9 @@ from .parse import Document
 from .text import Lexicon, stem, tokens
 
 LOCATION = "Location"  # the pseudo-field of a record's place line
+# A passage answered with less confidence than this is declined instead. Chosen by measurement
+# on the question sets: `chatbot eval SET --calibrate` (see the README, "Calibration").
+DECLINE_BELOW = 0.4
 
 
 def _initials(name: str) -> frozenset[str]:
@@ -57,10 +60,12 @@ class FieldKey:
 class Knowledge:
     """A parsed document, indexed for answering. Build with ``Knowledge(doc).fit()``."""
 
-    def __init__(self, document: Document, lexicon: Lexicon, *, title_weight: int = 2) -> None:
+    def __init__(self, document: Document, lexicon: Lexicon, *, title_weight: int = 2,
+                 decline_below: float = DECLINE_BELOW) -> None:
         self.document = document
         self.lexicon = lexicon
         self.title_weight = title_weight
+        self.decline_below = decline_below
 
     # ------------------------------------------------------------ fitting
     def fit(self) -> Knowledge:

@@ -26,8 +26,6 @@ from .match import (
 from .model import Context, Record, Reply, Suggestion, Unit
 from .smalltalk import Smalltalk, default_smalltalk
 
-PASSAGE_FULL_SCORE = 0.5  # a passage cosine at or above this gets confidence 1
-DECLINE_BELOW = 0.3       # passages with less confidence are declined
 UNKNOWN_DECLINE = 0.6     # decline a passage when more than half of the question is unknown words
 
 
@@ -180,9 +178,11 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
         return decline(kb, [])
     ranked = rank_units(query, kb, k=6)
     unknown = query.words(query.unknown)
+    best = ranked[0][1] if ranked else 0.0
     role = other_role(query, kb)
     if role:  # "how do I become a registered nurse?": another career than the guide's
-        return decline(kb, ranked, reason="decline_unknown", words=query.words(role))
+        return decline(kb, ranked, reason="decline_unknown", words=query.words(role),
+                       confidence=_scaled(best, len(role), query, kb))
 
     # 1. An FAQ question asked nearly word for word is answered by its own answer.
     for i, _ in ranked:
@@ -199,26 +199,27 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
     # 3. Records and their attributes, the previous reply's filling in what this one leaves out.
     remembered = [kb.record_by_name_[name] for name in context.records if name in kb.record_by_name_]
     if linked:
-        best = linked[0][1]
+        best_link = linked[0][1]
         group = linked[0][0].record.group
         keys = [k for k, _ in linked if k.record.group == group]
         fields = match_fields(query, kb, keys)
         foreign = foreign_terms(query, kb, keys) if any(k.record.fields for k in keys) else []
         if foreign:  # a figure would be about something else: "salary in california"
-            return decline(kb, ranked, reason="decline_value", words=query.words(foreign))
+            return decline(kb, ranked, reason="decline_value", words=query.words(foreign),
+                           confidence=_scaled(_value_confidence(best_link), len(foreign), query, kb))
         if not fields and context.attribute and _only_names(query, kb, keys):
             follow = kb.field_by_label_[context.attribute]
             if all(field_value(k.record, follow.label) is not None for k in keys):
-                return _values(kb, keys, follow, ranked, best)  # "what about SNHU?"
+                return _values(kb, keys, follow, ranked, best_link)  # "what about SNHU?"
         if fields:
-            return _values(kb, keys, fields[0][0], ranked, best)
+            return _values(kb, keys, fields[0][0], ranked, best_link)
         other = match_fields(query, kb)
         if other and other[0][0].label != LOCATION:
             # A figure these records do not have: say so, never give another record's figure.
             return decline(kb, ranked, reason="decline_value",
                            words=f"the {_label(other[0][0].label)} of {keys[0].record.name}")
         if not other and (len(keys) == 1 or all(k.record.fields for k in keys)):
-            return _summaries(kb, keys, ranked, best)
+            return _summaries(kb, keys, ranked, best_link)
     else:
         fields = match_fields(query, kb)
         if fields and remembered:
@@ -231,7 +232,8 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
             owners = kb.records_with(field.label)
             foreign = foreign_terms(query, kb, owners)
             if foreign:
-                return decline(kb, ranked, reason="decline_value", words=query.words(foreign))
+                return decline(kb, ranked, reason="decline_value", words=query.words(foreign),
+                               confidence=_scaled(_value_confidence(0.9), len(foreign), query, kb))
             if len(owners) == 1:
                 return _values(kb, owners, field, ranked, 0.9)
             return _across(kb, owners, field, ranked)
@@ -240,9 +242,21 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
     if not ranked:
         return decline(kb, ranked, reason="decline_unknown" if unknown else "decline",
                        words=unknown)
-    if unknown_share(query, kb) >= UNKNOWN_DECLINE:
-        return decline(kb, ranked, reason="decline_unknown", words=unknown)
-    return _passage(kb, ranked, ranked[0][1], penalty=unknown_share(query, kb))
+    share = unknown_share(query, kb)
+    if share >= UNKNOWN_DECLINE:
+        return decline(kb, ranked, reason="decline_unknown", words=unknown, confidence=best * (1 - share))
+    return _passage(kb, ranked, best, penalty=share)
+
+
+def _value_confidence(strength: float) -> float:
+    """A figure of a named record: 0.6, plus up to 0.4 for how surely the record was named."""
+    return 0.6 + 0.4 * min(1.0, strength)
+
+
+def _scaled(confidence: float, off_topic: int, query: Query, kb: Knowledge) -> float:
+    """A declined candidate's confidence, scaled down by the share of the question it misses."""
+    content = max(len(kb.match_terms(query.terms)), off_topic, 1)
+    return min(1.0, confidence) * (1 - off_topic / content)
 
 
 def _only_names(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
@@ -269,9 +283,9 @@ def _passage(kb: Knowledge, ranked: list[tuple[int, float]], score: float, *,
              penalty: float = 0.0) -> Reply:
     i = ranked[0][0]
     unit = kb.units_[i]
-    confidence = min(1.0, score / PASSAGE_FULL_SCORE) * (1.0 - penalty)
+    confidence = min(1.0, score) * (1.0 - penalty)
     alternatives = tuple(kb.units_[j] for j, _ in ranked[1:4])
-    if confidence < DECLINE_BELOW:
+    if confidence < kb.decline_below:
         return replace(decline(kb, ranked, reason="decline_unsure"), confidence=confidence)
     context = Context((unit.record.name,), None) if unit.record is not None else Context()
     return Reply(unit_text(unit), True, confidence, None, unit, alternatives, unit.kind, (), context)
@@ -287,7 +301,7 @@ def _values(kb: Knowledge, keys: list[RecordKey], field: FieldKey, ranked: list[
         sentences.append(sentence)
         shorts.append(raw)
     source = keys[0].unit
-    confidence = 0.6 + 0.4 * min(1.0, strength)
+    confidence = _value_confidence(strength)
     alternatives = tuple(kb.units_[i] for i, _ in ranked[:3] if kb.units_[i] is not source)
     short = shorts[0] if len(shorts) == 1 else None
     context = Context(tuple(k.record.name for k in keys), field.label)
