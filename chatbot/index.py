@@ -61,11 +61,16 @@ class Knowledge:
     """A parsed document, indexed for answering. Build with ``Knowledge(doc).fit()``."""
 
     def __init__(self, document: Document, lexicon: Lexicon, *, title_weight: int = 2,
-                 decline_below: float = DECLINE_BELOW) -> None:
+                 decline_below: float = DECLINE_BELOW, scorer: str = "auto", k1: float = 1.5, b: float = 0.75,
+                 answer_weight: float = 0.2) -> None:
         self.document = document
         self.lexicon = lexicon
         self.title_weight = title_weight
         self.decline_below = decline_below
+        self.scorer = scorer
+        self.k1 = k1
+        self.b = b
+        self.answer_weight = answer_weight
 
     # ------------------------------------------------------------ fitting
     def fit(self) -> Knowledge:
@@ -111,6 +116,14 @@ class Knowledge:
         for unit in doc.units:
             words.update(stem(t) for t in tokens(unit.title + " " + unit.text + " " + unit.section))
 
+        # Question/answer pairs are ranked by BM25 over the questions (stopwords kept: "how do I",
+        # "can I" carry meaning in real users' questions) plus a little evidence from the answers.
+        self.scorer_ = ("bm25" if doc.kind == "pairs" else "tfidf") if self.scorer == "auto" else self.scorer
+        if self.scorer_ == "bm25":
+            questions = [lex.terms(u.title, keep_stopwords=True) for u in doc.units]
+            answers = [lex.terms(u.text, keep_stopwords=True) for u in doc.units]
+            self.bm25_vocabulary_, self.bm25_questions_, self.bm25_answers_ = self._bm25(questions, answers)
+
         self.record_keys_ = self._record_keys(words)
         self.record_by_name_ = {}
         for key in self.record_keys_:
@@ -139,6 +152,30 @@ class Knowledge:
         self.known_ = frozenset(vocab | lexicon_words | lex.stopwords | lex.fillers)
         self.spell_choices_ = sorted(w for w in vocab | lexicon_words if len(w) >= 3 and w.isalpha())
         return self
+
+    def _bm25(self, questions: list[list[str]], answers: list[list[str]]):
+        """BM25 weights per (unit, term), so a question scores by one sparse product.
+
+        w(t, d) = idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avg_len)), with
+        idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)), computed for questions and answers apart.
+        """
+        import numpy as np
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        counter = CountVectorizer(analyzer=_identity, lowercase=False).fit(questions + answers)
+
+        def weights(docs: list[list[str]]):
+            tf = counter.transform(docs).tocsr().astype(np.float64)
+            n = tf.shape[0]
+            df = np.bincount(tf.indices, minlength=tf.shape[1])
+            idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+            lengths = np.asarray(tf.sum(axis=1)).ravel()
+            norm = self.k1 * (1 - self.b + self.b * lengths / max(lengths.mean(), 1e-9))
+            rows = np.repeat(np.arange(n), np.diff(tf.indptr))
+            tf.data = idf[tf.indices] * tf.data * (self.k1 + 1) / (tf.data + norm[rows])
+            return tf, idf
+
+        return counter.vocabulary_, weights(questions), weights(answers)
 
     def match_terms(self, terms: list[str] | tuple[str, ...]) -> list[str]:
         """The terms TF-IDF sees: fillers ("tell", "need") and attribute-only words ("where")

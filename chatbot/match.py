@@ -146,6 +146,23 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     return [(f, w) for f, w, _ in scored]
 
 
+def bm25_scores(query: Query, kb: Knowledge) -> np.ndarray:
+    """BM25 of the question against each entry's question, plus ``answer_weight`` times against
+    its answer; divided by what an entry using each question word once would score, so 1 is a
+    full match."""
+    lex = kb.lexicon
+    terms = [t for t in lex.canonical(list(query.stems), keep_stopwords=True) if t in kb.bm25_vocabulary_]
+    (questions, q_idf), (answers, a_idf) = kb.bm25_questions_, kb.bm25_answers_
+    if not terms:
+        return np.zeros(questions.shape[0])
+    counts = np.zeros(questions.shape[1])
+    for t in terms:
+        counts[kb.bm25_vocabulary_[t]] += 1
+    raw = questions @ counts + kb.answer_weight * (answers @ counts)
+    full = (q_idf @ counts) + kb.answer_weight * (a_idf @ counts)
+    return raw / full if full > 0 else raw
+
+
 def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, float]]:
     """Units by TF-IDF cosine between the question and each unit's title, section and text.
 
@@ -154,6 +171,8 @@ def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, fl
     A section's list scores ``LIST_SCORE`` when every content word of the question is in that
     section's topic name ("what skills…" -> the list of skills).
     """
+    if kb.scorer_ == "bm25":
+        return _top(bm25_scores(query, kb), k)
     about = [t for t in kb.match_terms(query.terms) if t not in kb.subject_terms_]
     terms = with_bigrams(about or kb.match_terms(query.terms))
     if not terms:
@@ -167,6 +186,11 @@ def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, fl
     for i, topic in kb.list_topics_:
         if asked and asked <= topic:
             score[i] = max(score[i], LIST_SCORE)
+    return _top(score, k)
+
+
+def _top(score: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best (unit, score) pairs with a positive score, best first."""
     if k >= len(score):
         order = np.argsort(-score)
     else:
