@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from .index import Knowledge
+from .log import UnansweredLog
 from .model import Context, Reply, Suggestion
 from .parse import parse_file
 from .reply import reply_for_unit, respond
@@ -52,11 +53,24 @@ def default_knowledge() -> Knowledge:
         return _default()
 
 
-def answer(question: str, knowledge: Knowledge | None = None) -> Reply:
-    """Answer one question. Stateless and safe to call from many threads."""
+def _log(log: UnansweredLog | str | Path | None) -> UnansweredLog | None:
+    return log if isinstance(log, UnansweredLog) or log is None else UnansweredLog(log)
+
+
+def answer(question: str, knowledge: Knowledge | None = None, *,
+           log_unanswered: UnansweredLog | str | Path | None = None) -> Reply:
+    """Answer one question. Stateless and safe to call from many threads.
+
+    With ``log_unanswered`` (a path or an ``UnansweredLog``), a declined or low-confidence
+    question is appended to that JSONL log.
+    """
     if not isinstance(question, str):
         raise TypeError(f"question must be a str, not {type(question).__name__}")
-    return respond(question, knowledge if knowledge is not None else default_knowledge())
+    reply = respond(question, knowledge if knowledge is not None else default_knowledge())
+    log = _log(log_unanswered)
+    if log is not None:
+        log.record(question, reply)
+    return reply
 
 
 class Conversation:
@@ -68,11 +82,13 @@ class Conversation:
     a number answers that suggestion. Separate conversations share nothing but the knowledge.
     """
 
-    def __init__(self, knowledge: Knowledge | None = None) -> None:
+    def __init__(self, knowledge: Knowledge | None = None, *,
+                 log_unanswered: UnansweredLog | str | Path | None = None) -> None:
         self.knowledge = knowledge if knowledge is not None else default_knowledge()
         self.history: list[tuple[str, Reply]] = []
         self.context = Context()
         self.offered: tuple[Suggestion, ...] = ()
+        self.log = _log(log_unanswered)
 
     def ask(self, question: str) -> Reply:
         if not isinstance(question, str):
@@ -90,6 +106,8 @@ class Conversation:
             self.context = reply.context
         self.offered = reply.suggestions
         self.history.append((question, reply))
+        if self.log is not None:
+            self.log.record(question, reply)
         return reply
 
     @property

@@ -163,10 +163,18 @@ def run_terminal(conversation: Conversation, *, input=None, output=None, width: 
         except KeyboardInterrupt:
             continue  # Ctrl-C abandons the line
         except EOFError:
-            break  # Ctrl-D leaves
-        outcome = handle(conversation, line)
-        if outcome.text:
-            write(wrap(outcome.text, width or shutil.get_terminal_size().columns))
+            break  # Ctrl-D leaves (and a closed terminal)
+        try:
+            outcome = handle(conversation, line)
+            if outcome.text:
+                write(wrap(outcome.text, width or shutil.get_terminal_size().columns))
+        except KeyboardInterrupt:
+            write("(interrupted)")  # Ctrl-C while a reply is made or printed: back to the prompt
+            continue
+        except (BrokenPipeError, OSError) as e:
+            if isinstance(e, BrokenPipeError) or e.errno in (5, 9):  # the terminal went away
+                return 0
+            raise
         if outcome.leave:
             break
     return 0
@@ -184,10 +192,11 @@ def run_piped(conversation: Conversation, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def chat(knowledge: Knowledge, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def chat(knowledge: Knowledge, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+         log_unanswered: str | Path | None = None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    conversation = Conversation(knowledge)
+    conversation = Conversation(knowledge, log_unanswered=log_unanswered)
     if stdin.isatty() and stdout.isatty():
         return run_terminal(conversation)
     return run_piped(conversation, stdin, stdout)

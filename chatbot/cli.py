@@ -23,6 +23,8 @@ examples:
   chatbot ask "salary" --json                 the reply as one JSON object
   chatbot inspect --knowledge my_guide.txt    how a guide was split into units
   chatbot eval questions.jsonl                accuracy of the bot on a question set
+  chatbot chat --log-unanswered log.jsonl     keep what it could not answer ...
+  chatbot review log.jsonl                    ... and list it, most asked first
   printf 'salary?\\nwgu tuition\\n' | chatbot   one reply per line of piped input
 
 exit status: 0 ok, 1 eval below --min-accuracy, 2 bad arguments or an unreadable file.
@@ -40,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    log_help = "append declined and low-confidence questions to this JSONL file (see: chatbot review)"
     p = sub.add_parser(
         "chat", help="chat in the terminal (the default command)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -51,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "$XDG_DATA_HOME/careerbot/history\n(default ~/.local/share). With piped input: "
                     "one reply per line, no prompt.")
     _knowledge_arg(p)
+    p.add_argument("--log-unanswered", metavar="PATH", help=log_help)
 
     p = sub.add_parser("ask", help="answer one question and exit",
                        description="Answer one question: the reply, then its source section and lines.")
@@ -58,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     _knowledge_arg(p)
     p.add_argument("--json", action="store_true",
                    help="print one JSON object: text, short, answered, confidence, source, alternatives")
+    p.add_argument("--log-unanswered", metavar="PATH", help=log_help)
+
+    p = sub.add_parser("review", help="group the logged unanswered questions, most frequent first",
+                       description="Read a --log-unanswered file, group questions that ask the same thing, and "
+                                   "list the most frequent: what to add to the guide.")
+    p.add_argument("log", help="the JSONL log written by --log-unanswered")
+    p.add_argument("--top", type=int, default=20, metavar="N", help="how many groups to list (default 20)")
 
     p = sub.add_parser(
         "eval", help="run a question set and report accuracy",
@@ -97,7 +108,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .api import answer
     from .chat import format_reply
 
-    reply = answer(args.question, _load(args.knowledge))
+    reply = answer(args.question, _load(args.knowledge), log_unanswered=args.log_unanswered)
     if args.json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -184,16 +195,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .log import format_review, group_questions, read_log
+
+    records = read_log(args.log)
+    print(format_review(group_questions([r["question"] for r in records]), top=args.top))
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from .chat import chat
 
-    return chat(_load(getattr(args, "knowledge", None)))
+    return chat(_load(getattr(args, "knowledge", None)), log_unanswered=getattr(args, "log_unanswered", None))
+
+
+COMMANDS = ("chat", "ask", "eval", "inspect", "review")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["chat", *argv]  # "chatbot --knowledge guide.md" is the chat with that option
     args = parser.parse_args(argv)
-    command = {"ask": cmd_ask, "eval": cmd_eval, "inspect": cmd_inspect, "chat": cmd_chat,
+    command = {"ask": cmd_ask, "eval": cmd_eval, "inspect": cmd_inspect, "review": cmd_review, "chat": cmd_chat,
                None: cmd_chat}[args.command]
     try:
         return command(args)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .model import Field, KnowledgeError, Record, Unit, Value
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 32 * 1024 * 1024  # about 120,000 question/answer pairs; a larger file is refused
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25e6\u2023\u25cf*\-+]|\d{1,2}[.)])\s+(.*\S)\s*$")
@@ -116,6 +116,12 @@ def parse_file(path: str | Path) -> Document:
 # ---------------------------------------------------------------- question/answer pairs
 
 def _pairs_document(rows: list[tuple[int, str, str, str | None]], path: str) -> Document:
+    seen: dict[str, int] = {}
+    for line, question, _, _ in rows:
+        key = " ".join(question.lower().split())
+        if key in seen:
+            raise KnowledgeError(path, f"duplicate question (first on line {seen[key]}): {question[:60]!r}", line)
+        seen[key] = line
     units = []
     for n, (line, question, answer, ident) in enumerate(rows):
         units.append(Unit(id=ident or f"q{n + 1}", kind="faq", section="", title=question,
