@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from functools import cache
 from importlib import resources
@@ -94,7 +95,7 @@ class Conversation:
         if not isinstance(question, str):
             raise TypeError(f"question must be a str, not {type(question).__name__}")
         pick = question.strip().rstrip(".)")
-        if pick.isdigit() and 1 <= int(pick) <= len(self.offered):
+        if re.fullmatch(r"[0-9]{1,2}", pick) and 1 <= int(pick) <= len(self.offered):  # not "²"
             chosen = self.offered[int(pick) - 1]
             if chosen.unit is not None:
                 reply = reply_for_unit(self.knowledge, chosen.unit)

@@ -50,8 +50,10 @@ def guide_kb(request, seed_kb, sample_kb):
 
 
 @pytest.fixture(autouse=True)
-def _user_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    (tmp_path / "home").mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+def _user_dirs(tmp_path_factory, monkeypatch):
+    """Every user file (history, logs, caches) goes to a fresh folder of its own, apart from tmp_path."""
+    user = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("XDG_DATA_HOME", str(user / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user / "cache"))
+    (user / "home").mkdir()
+    monkeypatch.setenv("HOME", str(user / "home"))

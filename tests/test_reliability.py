@@ -29,12 +29,15 @@ HOSTILE = [
     "\u202eyralas eht si tahw", "salary \u7d66\u6599 \u0437\u0430\u0440\u043f\u043b\u0430\u0442\u0430",
     "'; DROP TABLE schools; --", "$(rm -rf /) `reboot` && curl x | sh", "<script>alert(1)</script>",
     "%s%s%s%n", "{0} {question} {{}}", "\ud800 lone surrogate", "a" * 1_000_000, "tuition at wgu " * 50_000,
-    "salary\x00tuition", "SALARY!!!!!!!!", "1" * 500, "-" * 10_000,
+    "salary\x00tuition", "SALARY!!!!!!!!", "1" * 500, "-" * 10_000, "\u00b2", "\u0661\u0662", "\u2460",
 ]
 
 
 @pytest.mark.parametrize("question", HOSTILE, ids=range(len(HOSTILE)))
 def test_any_question_gets_a_reply(question, guide_kb):
+    conversation = Conversation(guide_kb)
+    conversation.ask("asdfghjkl")  # numbered suggestions are on offer: "²" must not be taken for one
+    assert conversation.ask(question).text
     reply = answer(question, guide_kb)
     assert isinstance(reply.text, str) and reply.text
     assert 0.0 <= reply.confidence <= 1.0
