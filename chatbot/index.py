@@ -101,6 +101,7 @@ class Knowledge:
         self.full_vectorizer_ = TfidfVectorizer(**common).fit(full_docs)
         self.full_matrix_ = self.full_vectorizer_.transform(full_docs).tocsr()
         # Which unit uses which term, for the coverage half of the score.
+        self.vocabulary_ = self.full_vectorizer_.vocabulary_
         self.presence_ = (self.full_matrix_ > 0).astype("float32").tocsr()
         self.unit_df_ = dict(zip(self.full_vectorizer_.get_feature_names_out(),
                                  self.presence_.sum(axis=0).A1.astype(int), strict=True))

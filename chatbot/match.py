@@ -177,10 +177,9 @@ def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, fl
     terms = with_bigrams(about or kb.match_terms(query.terms))
     if not terms:
         return []
-    vector = kb.full_vectorizer_.transform([terms]).T
-    full = (kb.full_matrix_ @ vector).toarray().ravel()
-    titled = with_bigrams(about)
-    title = (kb.title_matrix_ @ kb.full_vectorizer_.transform([titled]).T).toarray().ravel()
+    vector = query_vector(terms, kb)
+    full = kb.full_matrix_ @ vector
+    title = kb.title_matrix_ @ query_vector(with_bigrams(about), kb)
     score = COSINE_WEIGHT * np.maximum(full, title) + (1 - COSINE_WEIGHT) * coverage(vector, kb)
     asked = set(kb.match_terms(query.terms))
     for i, topic in kb.list_topics_:
@@ -260,6 +259,26 @@ def near_copy(query: Query, kb: Knowledge, i: int) -> bool:
     return bool(asked) and content <= title and len(asked & title) >= 0.5 * len(title)
 
 
+def query_vector(terms: list[str], kb: Knowledge) -> np.ndarray:
+    """The question's TF-IDF vector, as the fitted vectorizer would make it, without its overhead.
+
+    Sublinear term frequency times the learned idf, l2-normalised; terms outside the
+    vocabulary are dropped. Equal to ``full_vectorizer_.transform([terms])`` (a test checks it).
+    """
+    vector = np.zeros(len(kb.idf_))
+    counts: dict[int, int] = {}
+    for t in terms:
+        j = kb.vocabulary_.get(t)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    if counts:
+        idx = np.fromiter(counts, dtype=np.int64)
+        tf = np.fromiter(counts.values(), dtype=np.float64)
+        vector[idx] = (1.0 + np.log(tf)) * kb.idf_[idx]
+        vector /= np.sqrt(np.dot(vector[idx], vector[idx]))
+    return vector
+
+
 def coverage(vector, kb: Knowledge) -> np.ndarray:
     """For each unit, the share of the question's IDF weight that the unit uses at all.
 
@@ -268,7 +287,7 @@ def coverage(vector, kb: Knowledge) -> np.ndarray:
     short title that uses one of them.
     """
     weights = np.zeros(len(kb.idf_))
-    rows = vector.nonzero()[0]
+    rows = np.flatnonzero(vector)
     weights[rows] = kb.idf_[rows]
     total = weights.sum()
     if not total:

@@ -143,7 +143,7 @@ def test_any_string_gets_a_reply(seed_kb, text):
 def test_coverage_matches_a_naive_reference(guide_kb):
     """The vectorised coverage score against a plain-Python count over each unit's terms."""
     from chatbot.index import with_bigrams
-    from chatbot.match import coverage, make_query
+    from chatbot.match import coverage, make_query, query_vector
 
     vocabulary = guide_kb.full_vectorizer_.vocabulary_
     analyzer = guide_kb.full_vectorizer_.build_analyzer()
@@ -153,10 +153,22 @@ def test_coverage_matches_a_naive_reference(guide_kb):
         terms = with_bigrams([t for t in guide_kb.match_terms(query.terms) if t not in guide_kb.subject_terms_])
         if not terms:
             continue
-        vector = guide_kb.full_vectorizer_.transform([terms]).T
-        fast = coverage(vector, guide_kb)
+        fast = coverage(query_vector(terms, guide_kb), guide_kb)
         known = {t for t in analyzer(terms) if t in vocabulary}
         total = sum(guide_kb.idf_[vocabulary[t]] for t in known)
         for i in range(len(guide_kb.units_)):
             used = sum(guide_kb.idf_[vocabulary[t]] for t in known if presence[i, vocabulary[t]])
             assert fast[i] == pytest.approx(used / total if total else 0.0), (question, i)
+
+
+def test_query_vector_equals_the_vectorizer(guide_kb):
+    """The hand-built query vector against scikit-learn's own transform, on every question."""
+    import numpy as np
+
+    from chatbot.index import with_bigrams
+    from chatbot.match import make_query, query_vector
+
+    for question in _questions(guide_kb):
+        terms = with_bigrams(guide_kb.match_terms(make_query(question, guide_kb).terms))
+        expected = guide_kb.full_vectorizer_.transform([terms]).toarray().ravel()
+        assert np.allclose(query_vector(terms, guide_kb), expected), question
