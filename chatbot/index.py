@@ -74,56 +74,40 @@ class Knowledge:
 
     # ------------------------------------------------------------ fitting
     def fit(self) -> Knowledge:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         doc, lex = self.document, self.lexicon
         self.units_: tuple[Unit, ...] = doc.units
         self.subject_terms_ = frozenset(lex.terms(doc.subject)) | _initials(doc.subject)
         subject_stems = tuple(stem(t) for t in tokens(doc.subject))
         self.initials_ = {i: subject_stems for i in _initials(doc.subject)}
-        self.title_sets_ = [frozenset(lex.terms(u.title, keep_stopwords=True)) - self.subject_terms_
-                            for u in doc.units]
         self.topics_ = self._topics()
+        self.first_faqs_ = tuple(u for u in doc.units if u.kind == "faq")[:3]
 
-        section_terms = {s.title: self._section_terms(s.title) for s in doc.sections}
-        full_docs, title_docs = [], []
-        for unit in doc.units:
-            if unit.title == unit.section:  # a passage titled only by its section
-                title, section = self.match_terms(section_terms.get(unit.section, [])), []
-            else:
-                title = self.match_terms(lex.terms(unit.title))
-                section = self.match_terms(section_terms.get(unit.section, []))
-            body = self.match_terms(lex.terms(unit.text))
-            full_docs.append(with_bigrams(title * self.title_weight + section + body))
-            title_docs.append(with_bigrams(self.title_terms(unit.title)))
-
-        common = dict(analyzer=_identity, sublinear_tf=True, lowercase=False)
-        self.full_vectorizer_ = TfidfVectorizer(**common).fit(full_docs)
-        self.full_matrix_ = self.full_vectorizer_.transform(full_docs).tocsr()
-        # Which unit uses which term, for the coverage half of the score.
-        self.vocabulary_ = self.full_vectorizer_.vocabulary_
-        self.presence_ = (self.full_matrix_ > 0).astype("float32").tocsr()
-        self.unit_df_ = dict(zip(self.full_vectorizer_.get_feature_names_out(),
-                                 self.presence_.sum(axis=0).A1.astype(int), strict=True))
-        self.idf_ = self.full_vectorizer_.idf_
-        # Titles in the same vocabulary, so a question word no title uses still counts against it.
-        self.title_matrix_ = self.full_vectorizer_.transform(title_docs).tocsr()
-        # List passages answer a question that names nothing but their section's topic.
-        self.list_topics_ = [(i, frozenset(self.match_terms(lex.terms(self.topic_name(u.section)))))
-                             for i, u in enumerate(doc.units) if u.kind == "list"]
+        # Each unit's title and text are tokenised and stemmed once; every index is built from that.
+        title_stems = [[stem(t) for t in tokens(u.title)] for u in doc.units]
+        text_stems = [[stem(t) for t in tokens(u.text)] for u in doc.units]
+        titles_all = [lex.canonical(st, keep_stopwords=True) for st in title_stems]
+        self.title_sets_ = [frozenset(t) - self.subject_terms_ for t in titles_all]
 
         # Every stem the document uses, before synonyms: what a question may be spelled towards.
         words: set[str] = set()
-        for unit in doc.units:
-            words.update(stem(t) for t in tokens(unit.title + " " + unit.text + " " + unit.section))
+        for a, b in zip(title_stems, text_stems, strict=True):
+            words.update(a)
+            words.update(b)
+        for section in doc.sections:
+            words.update(stem(t) for t in tokens(section.title))
 
+        section_terms = {s.title: self._section_terms(s.title) for s in doc.sections}
         # Question/answer pairs are ranked by BM25 over the questions (stopwords kept: "how do I",
-        # "can I" carry meaning in real users' questions) plus a little evidence from the answers.
+        # "can I" carry meaning in real users' questions) plus a little evidence from the answers;
+        # a guide by TF-IDF cosine and coverage over titles, sections and text.
         self.scorer_ = ("bm25" if doc.kind == "pairs" else "tfidf") if self.scorer == "auto" else self.scorer
         if self.scorer_ == "bm25":
-            questions = [lex.terms(u.title, keep_stopwords=True) for u in doc.units]
-            answers = [lex.terms(u.text, keep_stopwords=True) for u in doc.units]
-            self.bm25_vocabulary_, self.bm25_questions_, self.bm25_answers_ = self._bm25(questions, answers)
+            answers = [lex.canonical(st, keep_stopwords=True) for st in text_stems]
+            self.bm25_vocabulary_, self.bm25_questions_, self.bm25_answers_ = self._bm25(titles_all, answers)
+            self.unit_df_ = {}
+            self.list_topics_ = []
+        else:
+            self._fit_tfidf(section_terms, title_stems, text_stems)
 
         self.record_keys_ = self._record_keys(words)
         self.record_by_name_ = {}
@@ -154,6 +138,37 @@ class Knowledge:
         self.spell_choices_ = sorted(w for w in vocab | lexicon_words if len(w) >= 3 and w.isalpha())
         return self
 
+    def _fit_tfidf(self, section_terms: dict[str, list[str]], title_stems: list[list[str]],
+                   text_stems: list[list[str]]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        lex, doc = self.lexicon, self.document
+        full_docs, title_docs = [], []
+        for unit, t_stems, b_stems in zip(doc.units, title_stems, text_stems, strict=True):
+            title_terms = self.match_terms(lex.canonical(t_stems))
+            if unit.title == unit.section:  # a passage titled only by its section
+                title, section = self.match_terms(section_terms.get(unit.section, [])), []
+            else:
+                title, section = title_terms, self.match_terms(section_terms.get(unit.section, []))
+            body = self.match_terms(lex.canonical(b_stems))
+            full_docs.append(with_bigrams(title * self.title_weight + section + body))
+            title_docs.append(with_bigrams([t for t in title_terms if t not in self.subject_terms_]))
+
+        common = dict(analyzer=_identity, sublinear_tf=True, lowercase=False)
+        self.full_vectorizer_ = TfidfVectorizer(**common).fit(full_docs)
+        self.full_matrix_ = self.full_vectorizer_.transform(full_docs).tocsr()
+        self.vocabulary_ = self.full_vectorizer_.vocabulary_
+        self.idf_ = self.full_vectorizer_.idf_
+        # Which unit uses which term, for the coverage half of the score.
+        self.presence_ = (self.full_matrix_ > 0).astype("float32").tocsr()
+        self.unit_df_ = dict(zip(self.full_vectorizer_.get_feature_names_out(),
+                                 self.presence_.sum(axis=0).A1.astype(int), strict=True))
+        # Titles in the same vocabulary, so a question word no title uses still counts against it.
+        self.title_matrix_ = self.full_vectorizer_.transform(title_docs).tocsr()
+        # List passages answer a question that names nothing but their section's topic.
+        self.list_topics_ = [(i, frozenset(self.match_terms(lex.terms(self.topic_name(u.section)))))
+                             for i, u in enumerate(doc.units) if u.kind == "list"]
+
     def _bm25(self, questions: list[list[str]], answers: list[list[str]]):
         """BM25 weights per (unit, term), so a question scores by one sparse product.
 
@@ -174,7 +189,7 @@ class Knowledge:
             norm = self.k1 * (1 - self.b + self.b * lengths / max(lengths.mean(), 1e-9))
             rows = np.repeat(np.arange(n), np.diff(tf.indptr))
             tf.data = idf[tf.indices] * tf.data * (self.k1 + 1) / (tf.data + norm[rows])
-            return tf, idf
+            return tf.tocsc().astype(np.float32), idf  # by column: a question reads only its words' columns
 
         return counter.vocabulary_, weights(questions), weights(answers)
 

@@ -149,18 +149,22 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
 def bm25_scores(query: Query, kb: Knowledge) -> np.ndarray:
     """BM25 of the question against each entry's question, plus ``answer_weight`` times against
     its answer; divided by what an entry using each question word once would score, so 1 is a
-    full match."""
+    full match. Only the columns of the question's own words are read."""
     lex = kb.lexicon
-    terms = [t for t in lex.canonical(list(query.stems), keep_stopwords=True) if t in kb.bm25_vocabulary_]
     (questions, q_idf), (answers, a_idf) = kb.bm25_questions_, kb.bm25_answers_
-    if not terms:
-        return np.zeros(questions.shape[0])
-    counts = np.zeros(questions.shape[1])
-    for t in terms:
-        counts[kb.bm25_vocabulary_[t]] += 1
-    raw = questions @ counts + kb.answer_weight * (answers @ counts)
-    full = (q_idf @ counts) + kb.answer_weight * (a_idf @ counts)
-    return raw / full if full > 0 else raw
+    counts: dict[int, int] = {}
+    for t in lex.canonical(list(query.stems), keep_stopwords=True):
+        j = kb.bm25_vocabulary_.get(t)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    raw = np.zeros(questions.shape[0], dtype=np.float32)
+    full = 0.0
+    for j, n in counts.items():
+        for matrix, idf, weight in ((questions, q_idf, 1.0), (answers, a_idf, kb.answer_weight)):
+            start, end = matrix.indptr[j], matrix.indptr[j + 1]
+            raw[matrix.indices[start:end]] += np.float32(weight * n) * matrix.data[start:end]
+            full += weight * n * idf[j]
+    return raw / np.float32(full) if full > 0 else raw
 
 
 def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, float]]:
@@ -189,13 +193,22 @@ def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, fl
 
 
 def _top(score: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The ``k`` best (unit, score) pairs with a positive score, best first."""
-    if k >= len(score):
-        order = np.argsort(-score)
-    else:
-        top = np.argpartition(-score, k)[:k]
-        order = top[np.argsort(-score[top])]
-    return [(int(i), float(score[i])) for i in order if score[i] > 0]
+    """The ``k`` best (unit, score) pairs with a positive score, best first.
+
+    For a large knowledge base, ``k`` passes of argmax (a fast linear scan each) cost less than
+    a partition of the whole array; ``score`` is the caller's own and is consumed.
+    """
+    if len(score) <= 4096:
+        order = np.argsort(-score, kind="stable")[:k]
+        return [(int(i), float(score[i])) for i in order if score[i] > 0]
+    best = []
+    for _ in range(k):
+        i = int(np.argmax(score))
+        if score[i] <= 0:
+            break
+        best.append((i, float(score[i])))
+        score[i] = -np.inf
+    return best
 
 
 def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[str]:

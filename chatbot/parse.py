@@ -21,7 +21,8 @@ from pathlib import Path
 
 from .model import Field, KnowledgeError, Record, Unit, Value
 
-MAX_FILE_BYTES = 32 * 1024 * 1024  # about 120,000 question/answer pairs; a larger file is refused
+MAX_GUIDE_BYTES = 16 * 1024 * 1024   # a written guide; a larger .txt/.md file is refused
+MAX_PAIRS_BYTES = 256 * 1024 * 1024  # question/answer data (.csv/.jsonl): about 500,000 pairs
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25e6\u2023\u25cf*\-+]|\d{1,2}[.)])\s+(.*\S)\s*$")
@@ -77,9 +78,11 @@ class Document:
 
 # ---------------------------------------------------------------- reading files
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, *, limit: int | None = None) -> str:
     """Read a knowledge file as UTF-8 text, or raise KnowledgeError saying why not."""
     p = Path(path)
+    if limit is None:
+        limit = MAX_PAIRS_BYTES if p.suffix.lower() in (".csv", ".jsonl", ".ndjson") else MAX_GUIDE_BYTES
     if not p.exists():
         raise KnowledgeError(str(path), "no such file")
     if p.is_dir():
@@ -87,8 +90,8 @@ def read_text(path: str | Path) -> str:
     size = p.stat().st_size
     if size == 0:
         raise KnowledgeError(str(path), "file is empty")
-    if size > MAX_FILE_BYTES:
-        raise KnowledgeError(str(path), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    if size > limit:
+        raise KnowledgeError(str(path), f"file is {size:,} bytes; the limit for this kind of file is {limit:,}")
     data = p.read_bytes()
     if b"\x00" in data[:8192]:
         raise KnowledgeError(str(path), "looks like a binary file, not text")

@@ -120,7 +120,7 @@ def suggestions(kb: Knowledge, ranked: list[tuple[int, float]], *, n: int = 3) -
     if group:
         out.append(Suggestion(t["record_field"].format(label=_label(group[0].record.fields[0].label),
                                                        name=group[0].record.name)))
-    out += [Suggestion(u.title, u) for u in kb.units_ if u.kind == "faq"][:n]
+    out += [Suggestion(u.title, u) for u in kb.first_faqs_]
     unique = {s.question: s for s in reversed(out)}  # the first of equal questions wins
     return [unique[q] for q in dict.fromkeys(s.question for s in out)][:n]
 

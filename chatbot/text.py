@@ -6,6 +6,7 @@ plural is mapped to one canonical term on both sides.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -39,6 +40,7 @@ def _number(token: str) -> str:
     return token
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """Strip a plural ending, conservatively: "services" -> "service", "rates" -> "rate"."""
     if len(word) <= 3 or word[0].isdigit():
@@ -98,20 +100,34 @@ class Lexicon:
     def canonical(self, stems: list[str], *, keep_stopwords: bool = False) -> list[str]:
         """Map stemmed tokens through the synonyms, longest phrase first; drop stopwords."""
         out: list[str] = []
+        single, starts = self._single, self._phrase_starts
         i = 0
         while i < len(stems):
-            for n in range(min(self.longest_phrase, len(stems) - i), 0, -1):
-                target = self.synonyms.get(tuple(stems[i:i + n]))
-                if target is not None:
-                    out.append(target)
-                    i += n
-                    break
+            word = stems[i]
+            if word in starts:  # only here can a phrase of two or more words begin
+                for n in range(min(self.longest_phrase, len(stems) - i), 1, -1):
+                    target = self.synonyms.get(tuple(stems[i:i + n]))
+                    if target is not None:
+                        out.append(target)
+                        i += n
+                        break
+                else:
+                    out.append(single.get(word, word))
+                    i += 1
             else:
-                out.append(stems[i])
+                out.append(single.get(word, word))
                 i += 1
         if keep_stopwords:
             return out
         return [t for t in out if t not in self.stopwords]
+
+    @functools.cached_property
+    def _single(self) -> dict[str, str]:
+        return {k[0]: v for k, v in self.synonyms.items() if len(k) == 1}
+
+    @functools.cached_property
+    def _phrase_starts(self) -> frozenset[str]:
+        return frozenset(k[0] for k in self.synonyms if len(k) > 1)
 
     def text(self, key: str, **values: str) -> str:
         return self.texts[key].format(**values)

@@ -99,7 +99,7 @@ def test_too_large_a_document_is_refused_clearly(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
         f.truncate(50 * 1024 * 1024)  # 50 MB
-    with pytest.raises(KnowledgeError, match="the limit is"):
+    with pytest.raises(KnowledgeError, match="the limit for this kind of file is"):
         load_knowledge(path)
     out = subprocess.run([sys.executable, "-m", "chatbot", "ask", "salary", "--knowledge", str(path)],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
