@@ -95,6 +95,7 @@ class Ask:
     direction: str | None = None            # "high" or "low"
     implied: str | None = None              # an attribute's canonical word ("tuition")
     bound: tuple[str, float, bool] | None = None  # ("above" | "below", number, inclusive)
+    bound_word: str | None = None           # the bound's number as the question wrote it
     compare: bool = False
     order: bool = False
     places: tuple[str, ...] = ()            # region codes and city names asked about
@@ -108,12 +109,12 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
     stems = query.stems
     implied = _find(stems, vocab.implied)
     implied_attr, direction = vocab.implied[implied[0][1]] if implied else (None, None)
-    bound = None
+    bound, bound_word = None, None
     for kind in ("above", "below"):
         for i, phrase in _find(stems, getattr(vocab, kind)):
             j = i + len(phrase)
             if j < len(stems) and stems[j][0].isdigit():
-                bound = (kind, float(stems[j]), phrase in vocab.inclusive)
+                bound, bound_word = (kind, float(stems[j]), phrase in vocab.inclusive), stems[j]
                 break
         if bound:
             break
@@ -133,7 +134,7 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
         if city_stems and _find(stems, {city_stems}):
             places.append(city)
             place_words.update(city_stems)
-    return Ask(direction=direction, implied=implied_attr, bound=bound,
+    return Ask(direction=direction, implied=implied_attr, bound=bound, bound_word=bound_word,
                compare=bool(_find(stems, vocab.compare)), order=bool(_find(stems, vocab.order)),
                places=tuple(dict.fromkeys(places)), place_words=frozenset(place_words),
                yes_no=bool(stems) and stems[0] in vocab.yes_no)
@@ -224,15 +225,20 @@ def _mention_order(query: Query, keys: list[RecordKey]) -> list[RecordKey]:
 
 def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, float]],
                   context: Context | None = None) -> Reply | None:
-    """A reply to a question across records, or None when the question is not one."""
+    """A reply to a question across records, or None when the question is not one.
+
+    A place in the question scopes it: "cheapest school in Texas" ranks only the schools in
+    Texas, and says plainly when there are none, rather than naming the cheapest elsewhere.
+    """
     ask = read_ask(query, kb)
     asked = [f for f, _ in match_fields(query, kb) if f.label != LOCATION]
-    # A place word filters ("schools in Phoenix") unless an attribute is asked without a bound,
-    # when it names the record ("phoenix tuition"), or the question follows up on an attribute
-    # ("… graduation rate?" then "what about phoenix?").
-    follow_up = bool(context and context.attribute) and not (ask.bound or ask.direction or ask.implied)
-    filtering = ask.places and (ask.bound or not asked) and not follow_up
-    named = [k for k, _ in linked if not (filtering and named_only_by_place(k, query, ask, kb))]
+    ranking = bool(ask.bound or ask.direction or ask.implied or ask.order)
+    # A place word scopes the question ("schools in Phoenix", "cheapest in Arizona") unless an
+    # attribute is asked with no ranking, when it names the record ("phoenix tuition"), or the
+    # question follows up on an attribute ("… graduation rate?" then "what about phoenix?").
+    follow_up = bool(context and context.attribute) and not ranking
+    scoped = bool(ask.places) and not follow_up and (ranking or not asked)
+    named = [k for k, _ in linked if not (scoped and named_only_by_place(k, query, ask, kb))]
     if named:
         group = named[0].record.group
         named = [k for k in named if k.record.group == group]
@@ -243,35 +249,42 @@ def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, flo
                 and not match_fields(query, kb, named):
             return _in_place(kb, ask, named)  # "is WGU in Utah?"
         return None
-    if not (filtering or ask.bound or ask.implied or ask.direction or ask.order):
+    if not (scoped or ranking):
         return None
     field = _field_for(query, kb, ask, None) or (_field_of_kind(kb, query) if ask.bound else None)
     if field is not None and field.label == LOCATION:
         field = None
-    if field is None and not filtering:
+    if field is None and not scoped:
         return None
     owners = kb.records_with(field.label if field else LOCATION)
     if len(owners) < 2:
         return None
     foreign = [t for t in foreign_terms(query, kb, owners)
-               if t not in kb.comparisons_.words and t not in ask.place_words and not t[0].isdigit()]
+               if t not in kb.comparisons_.words and t not in ask.place_words and t != ask.bound_word]
     if foreign:
-        return None  # the caller declines with its own words
-    if filtering or ask.bound:
-        return _filter(kb, ask, field if ask.bound else None, owners)
+        return None  # the caller declines with its own words ("most expensive school in 2020")
+    if scoped or ask.bound:
+        if ask.bound or not ranking:
+            return _filter(kb, ask, field if ask.bound else None, owners)
+        pool = [k for k in owners if _matches_place(k.record, ask, kb.comparisons_.codes)]
+        if not pool:
+            return _filter(kb, ask, None, owners)  # "None of the 6 schools in the guide is in Texas."
+    else:
+        pool = owners
+    where = f" in {' or '.join(kb.comparisons_.codes.get(p, p) for p in ask.places)}" if scoped else ""
     if ask.order and not (ask.implied and not ask.direction):
-        return _ranked(kb, ask, field, owners)
+        return _ranked(kb, ask, field, pool, where)
     if ask.direction:
-        return _superlative(kb, ask, field, owners)
+        return _superlative(kb, ask, field, pool, where)
     return None
 
 
-def _superlative(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKey]) -> Reply:
+def _superlative(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKey], where: str = "") -> Reply:
     label = _label(field.label)
     rated = [(k, _number(k.record, field.label)) for k in owners]
     available = [(k, n) for k, n in rated if n is not None]
     missing = [k for k, n in rated if n is None]
-    noun = _noun(kb, owners)
+    noun = _noun(kb, owners) + where
     note = _missing_note(kb, label, missing, len(owners), noun)
     if not available:
         return _reply(f"{note}None of them reports it.", [], field.label, intent="across")
@@ -282,6 +295,8 @@ def _superlative(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKe
     text = f"{_names(winners)} {verb} the {word} {label}: {_raw(winners[0].record, field.label)}."
     if note:
         text = note + "Of the rest, " + text
+    elif where:
+        text = f"Of the {noun}, {text}"
     return _reply(text, winners, field.label, short=_raw(winners[0].record, field.label))
 
 
@@ -391,7 +406,7 @@ def _compare(query: Query, kb: Knowledge, ask: Ask, keys: list[RecordKey]) -> Re
     return _reply(f"{text} {verdict}", keys, field.label, intent="compare")
 
 
-def _ranked(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKey]) -> Reply:
+def _ranked(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKey], where: str = "") -> Reply:
     label = _label(field.label)
     rated = [(k, _number(k.record, field.label)) for k in owners]
     available = [(k, n) for k, n in rated if n is not None]
@@ -401,7 +416,7 @@ def _ranked(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKey]) -
     available.sort(key=lambda kn: -kn[1] if descending else kn[1])
     order = "highest first" if descending else "lowest first"
     rows = [f"  {i}. {k.record.name}: {_raw(k.record, field.label)}" for i, (k, _) in enumerate(available, 1)]
-    text = f"{_noun(kb, owners).capitalize()} by {label} ({order}):\n" + "\n".join(rows)
+    text = f"{_noun(kb, owners).capitalize()}{where} by {label} ({order}):\n" + "\n".join(rows)
     if missing:
         text += "\n  Not reported: " + ", ".join(k.record.name for k in missing) + "."
     return _reply(text, [k for k, _ in available] + missing, field.label, intent="list")
