@@ -92,7 +92,7 @@ def bm25s_index(docs: list[str]):
 
 # ---------------------------------------------------------------- 1. per question
 
-def per_question(runs: int) -> list[tuple[str, float, float]]:
+def per_question(runs: int) -> tuple[int, list[tuple[str, float, float]]]:
     from chatbot import answer, default_knowledge, load_cases
 
     kb = default_knowledge()
@@ -102,7 +102,7 @@ def per_question(runs: int) -> list[tuple[str, float, float]]:
             ("plain TF-IDF top-1 (scikit-learn)", *median_runs(plain_tfidf(docs), questions, runs)),
             ("rank-bm25 top-1", *median_runs(rank_bm25(docs), questions, runs)),
             ("bm25s top-1", *median_runs(bm25s_index(docs), questions, runs))]
-    return rows
+    return len(questions), rows
 
 
 # ---------------------------------------------------------------- 2. cold start
@@ -244,9 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     print(machine())
     print(f"each figure: median of {args.runs} runs after a warm-up\n")
 
-    rows = per_question(args.runs)
+    count, rows = per_question(args.runs)
     base = rows[1][1]
-    print("1. per question, shipped guide's question set (278 questions)")
+    print(f"1. per question, shipped guide's question set ({count} questions)")
     print(f"{'system':<36} {'p50 ms':>8} {'p95 ms':>8} {'p50 vs TF-IDF':>14}")
     for name, p50, p95 in rows:
         print(f"{name:<36} {p50:>8.3f} {p95:>8.3f} {p50 / base:>13.2f}x")

@@ -164,7 +164,7 @@ def _csv_row(row: dict, path: str, line: int) -> dict:
 
 def load_cases(path: str | Path) -> list[Case]:
     """Read a question set (.jsonl or .csv), checking every case before any is run."""
-    from .parse import read_text
+    from .parse import json_lines, read_text
 
     try:
         text = read_text(path)
@@ -180,15 +180,7 @@ def load_cases(path: str | Path) -> list[Case]:
         for row in reader:
             cases.append(_as_case(_csv_row(row, name, reader.line_num), name, reader.line_num, len(cases) + 1))
     else:
-        for line, raw in enumerate(text.splitlines(), 1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as e:
-                raise QuestionSetError(name, f"not valid JSON ({e.msg})", line) from None
-            if not isinstance(obj, dict):
-                raise QuestionSetError(name, "each line must be a JSON object", line)
+        for line, obj in json_lines(text, name, QuestionSetError):
             cases.append(_as_case(obj, name, line, len(cases) + 1))
     if not cases:
         raise QuestionSetError(name, "no cases")

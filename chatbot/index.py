@@ -45,6 +45,7 @@ class RecordKey:
     unit: Unit
     name_terms: frozenset[str]
     acronyms: frozenset[str]
+    about: frozenset[str] = frozenset()  # every word a figure of this record may be asked with
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,6 @@ class Knowledge:
             self._fit_tfidf(section_terms, title_stems, text_stems)
 
         self.record_keys_ = self._record_keys(words)
-        self.record_by_name_ = {}
-        for key in self.record_keys_:
-            self.record_by_name_.setdefault(key.record.name, key)
         self.name_df_ = Counter(t for k in self.record_keys_ for t in k.name_terms)
         self.fields_ = self._field_keys()
         self.field_by_label_ = {f.label: f for f in self.fields_}
@@ -120,6 +118,10 @@ class Knowledge:
         self.field_weights_ = {t: math.log(1 + len(self.fields_) / n) for t, n in label_df.items()}
         self.category_terms_ = frozenset(lex.synonyms.values())
         self.section_terms_ = {title: frozenset(terms) for title, terms in section_terms.items()}
+        self.record_keys_ = [self._with_about(k) for k in self.record_keys_]
+        self.record_by_name_ = {}
+        for key in self.record_keys_:
+            self.record_by_name_.setdefault(key.record.name, key)
         # Words a value question may use whatever it asks about: labels, fillers, canonical words.
         self.generic_terms_ = frozenset({t for f in self.fields_ for t in lex.terms(f.label)}
                                         | lex.fillers | lex.qualifiers | set(lex.synonyms.values()))
@@ -253,6 +255,15 @@ class Knowledge:
 
         return [RecordKey(k.record, k.unit, k.name_terms, frozenset(a for a in k.acronyms if keeps(k, a)))
                 for k in keys]
+
+    def _with_about(self, key: RecordKey) -> RecordKey:
+        """A record's name, acronyms, section, place, note and values: what its figures are about."""
+        rec = key.record
+        about = set(key.name_terms | key.acronyms | self.section_terms_.get(rec.group, frozenset()))
+        for text in (rec.place, rec.note, *(f.value.raw for f in rec.fields)):
+            if text:
+                about |= set(self.lexicon.terms(text))
+        return RecordKey(rec, key.unit, key.name_terms, key.acronyms, frozenset(about))
 
     def _field_keys(self) -> list[FieldKey]:
         labels: dict[str, int] = {}

@@ -91,17 +91,11 @@ class Group:
 def read_log(path: str | Path) -> list[dict]:
     """The records of a log; a damaged line is named in the error."""
     from .evaluate import QuestionSetError
-    from .parse import read_text
+    from .parse import json_lines, read_text
 
     records = []
-    for n, raw in enumerate(read_text(path).splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            entry = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise QuestionSetError(str(path), f"not valid JSON ({e.msg})", n) from None
-        if not isinstance(entry, dict) or not isinstance(entry.get("question"), str):
+    for n, entry in json_lines(read_text(path), str(path), QuestionSetError):
+        if not isinstance(entry.get("question"), str):
             raise QuestionSetError(str(path), "a record needs a 'question' string", n)
         records.append(entry)
     return records

@@ -37,6 +37,7 @@ class Query:
     cut: bool
     said: dict[str, str] = dataclass_field(default_factory=dict)  # term -> the word the user typed
     stems: tuple[str, ...] = ()  # every word, spelling repaired, before synonyms and stopwords
+    all_terms: tuple[str, ...] = ()  # canonical terms with the stopwords kept
 
     def words(self, terms: list[str] | tuple[str, ...]) -> str:
         """Terms as the user wrote them, for a reply: "texa" -> "texas"."""
@@ -85,8 +86,10 @@ def make_query(question: str, kb: Knowledge) -> Query:
             stems.extend(kb.initials_[s])
             continue
         stems.append(s)
-    terms = kb.lexicon.canonical(stems)
-    return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said, tuple(stems))
+    all_terms = kb.lexicon.canonical(stems, keep_stopwords=True)
+    terms = [t for t in all_terms if t not in kb.lexicon.stopwords]
+    return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said, tuple(stems),
+                 tuple(all_terms))
 
 
 def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
@@ -150,10 +153,9 @@ def bm25_scores(query: Query, kb: Knowledge) -> np.ndarray:
     """BM25 of the question against each entry's question, plus ``answer_weight`` times against
     its answer; divided by what an entry using each question word once would score, so 1 is a
     full match. Only the columns of the question's own words are read."""
-    lex = kb.lexicon
     (questions, q_idf), (answers, a_idf) = kb.bm25_questions_, kb.bm25_answers_
     counts: dict[int, int] = {}
-    for t in lex.canonical(list(query.stems), keep_stopwords=True):
+    for t in query.all_terms:
         j = kb.bm25_vocabulary_.get(t)
         if j is not None:
             counts[j] = counts.get(j, 0) + 1
@@ -222,11 +224,7 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
     """
     allowed = set(kb.subject_terms_) | kb.generic_terms_
     for key in keys:
-        rec = key.record
-        allowed |= key.name_terms | key.acronyms | kb.section_terms_.get(rec.group, frozenset())
-        for text in (rec.place, rec.note, *(f.value.raw for f in rec.fields)):
-            if text:
-                allowed |= set(kb.lexicon.terms(text))
+        allowed |= key.about
     return [t for t in query.terms if t not in allowed]
 
 
@@ -266,7 +264,7 @@ def near_copy(query: Query, kb: Knowledge, i: int) -> bool:
     as a …?"; "salary" alone is not, and goes to the salary figures.
     """
     lex = kb.lexicon
-    asked = set(lex.terms(query.text, keep_stopwords=True)) - kb.subject_terms_
+    asked = set(query.all_terms) - kb.subject_terms_
     title = kb.title_sets_[i]
     content = {t for t in asked if t not in lex.stopwords and t not in lex.fillers}
     return bool(asked) and content <= title and len(asked & title) >= 0.5 * len(title)

@@ -155,18 +155,24 @@ def parse_pairs_csv(text: str, path: str = "<csv>") -> Document:
     return _pairs_document(rows, path)
 
 
-def parse_pairs_jsonl(text: str, path: str = "<jsonl>") -> Document:
-    """Question/answer pairs from JSON Lines: ``{"question": ..., "answer": ..., "id": ...}``."""
-    rows = []
+def json_lines(text: str, path: str, error: type[KnowledgeError] = KnowledgeError):
+    """(line number, object) for each non-blank line of JSON Lines text; ``error`` names a bad line."""
     for line, raw in enumerate(text.splitlines(), 1):
         if not raw.strip():
             continue
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as e:
-            raise KnowledgeError(path, f"not valid JSON ({e.msg})", line) from None
+            raise error(path, f"not valid JSON ({e.msg})", line) from None
         if not isinstance(obj, dict):
-            raise KnowledgeError(path, "each line must be a JSON object", line)
+            raise error(path, "each line must be a JSON object", line)
+        yield line, obj
+
+
+def parse_pairs_jsonl(text: str, path: str = "<jsonl>") -> Document:
+    """Question/answer pairs from JSON Lines: ``{"question": ..., "answer": ..., "id": ...}``."""
+    rows = []
+    for line, obj in json_lines(text, path):
         question, answer = obj.get("question"), obj.get("answer")
         if not isinstance(question, str) or not isinstance(answer, str):
             raise KnowledgeError(path, "needs string fields 'question' and 'answer'", line)
