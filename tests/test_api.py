@@ -88,8 +88,15 @@ def test_empty_or_symbol_questions_decline(question, guide_kb):
     assert reply.answered is False
 
 
-def test_long_question_is_cut_and_says_so(seed_kb):
-    reply = answer("salary " * 2000, seed_kb)
+def test_reply_fields_on_the_second_guide(sample_kb):
+    reply = answer("What's the graduation rate at Davenport?", sample_kb)
+    assert reply.text == "Davenport University's graduation rate is 52%."
+    assert reply.short == "52%" and reply.answered
+    assert reply.source.title == "Davenport University" and reply.source.lines == (46, 54)
+
+
+def test_long_question_is_cut_and_says_so(guide_kb):
+    reply = answer("salary " * 2000, guide_kb)
     assert "cut to its first 1000 characters" in reply.text
 
 
