@@ -41,7 +41,7 @@ class Vocabulary:
     order: frozenset[Phrase]
     regions: dict[Phrase, str]  # "new hampshire" -> "NH"
     codes: dict[str, str]       # "NH" -> "New Hampshire"
-    yes_no: frozenset[str] = frozenset({"is", "are", "doe", "do", "ha", "have", "can", "would", "should"})
+    yes_no: frozenset[str]      # first words of a yes-or-no question: "is", "does"
 
     @property
     def words(self) -> frozenset[str]:
@@ -69,6 +69,7 @@ def build_vocabulary(lexicon) -> Vocabulary:
         compare=_phrases(data.get("compare", [])), order=_phrases(data.get("order", [])),
         regions={tuple(stem(t) for t in tokens(name)): code for code, name in codes.items()},
         codes=codes,
+        yes_no=frozenset(stem(w) for w in data.get("yes_no", [])),
     )
 
 
