@@ -209,9 +209,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return chat(_load(getattr(args, "knowledge", None)), log_unanswered=getattr(args, "log_unanswered", None))
 
 
-COMMANDS = ("chat", "ask", "eval", "inspect", "review")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -129,12 +129,9 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
         if word in vocab.codes:
             places.append(word)
             place_words.add(word.lower())
-    for key in kb.record_keys_:
-        city = (key.record.place or "").split(",")[0].strip()
-        city_stems = tuple(stem(t) for t in tokens(city))
-        if city_stems and _find(stems, {city_stems}):
-            places.append(city)
-            place_words.update(city_stems)
+    for _, city_stems in _find(stems, kb.cities_):
+        places.append(kb.cities_[city_stems])
+        place_words.update(city_stems)
     return Ask(direction=direction, implied=implied_attr, bound=bound, bound_word=bound_word,
                compare=bool(_find(stems, vocab.compare)), order=bool(_find(stems, vocab.order)),
                places=tuple(dict.fromkeys(places)), place_words=frozenset(place_words),

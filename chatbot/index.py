@@ -119,6 +119,12 @@ class Knowledge:
         self.category_terms_ = frozenset(lex.synonyms.values())
         self.section_terms_ = {title: frozenset(terms) for title, terms in section_terms.items()}
         self.record_keys_ = [self._with_about(k) for k in self.record_keys_]
+        # The city of each record's place, as stems, for "which school is in Salt Lake City?".
+        self.cities_ = {}
+        for key in self.record_keys_:
+            city = (key.record.place or "").split(",")[0].strip()
+            if city:
+                self.cities_.setdefault(tuple(stem(t) for t in tokens(city)), city)
         self.record_by_name_ = {}
         for key in self.record_keys_:
             self.record_by_name_.setdefault(key.record.name, key)
@@ -133,7 +139,6 @@ class Knowledge:
         for key in self.record_keys_:
             vocab.update(key.acronyms)
         vocab.update(_initials(doc.subject))
-        self.vocab_ = frozenset(vocab)
         lexicon_words = {w for phrase in lex.synonyms for w in phrase} | set(lex.synonyms.values())
         lexicon_words |= self.comparisons_.words
         self.known_ = frozenset(vocab | lexicon_words | lex.stopwords | lex.fillers)

@@ -268,7 +268,7 @@ def _items(lines: list[str]) -> tuple[list[_Item], bool]:
     return items, markdown
 
 
-def _is_candidate(item: _Item, markdown: bool) -> bool:
+def _is_candidate(item: _Item) -> bool:
     """Could this item be a heading, a record name or a place line?"""
     return item.kind == "text" and item.start == item.end and title_like(item.text)
 
@@ -324,7 +324,7 @@ def parse_guide(text: str, path: str = "<guide>") -> Document:
         if item.kind != "kv":
             continue
         j = i
-        while j > 0 and _is_candidate(items[j - 1], markdown) and (j - 1) not in role:
+        while j > 0 and _is_candidate(items[j - 1]) and (j - 1) not in role:
             j -= 1
         cands = list(range(j, i))
         after_records = j > 0 and items[j - 1].kind == "kv"
@@ -339,7 +339,7 @@ def parse_guide(text: str, path: str = "<guide>") -> Document:
 
     # 2. Headings: markdown headings, or else the title-like lines that are not record parts.
     for i, item in enumerate(items):
-        if item.kind == "text" and not markdown and i not in role and _is_candidate(item, markdown):
+        if item.kind == "text" and not markdown and i not in role and _is_candidate(item):
             item.kind = "heading"
 
     sections: list[Section] = []
