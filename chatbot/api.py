@@ -14,6 +14,7 @@ from .log import UnansweredLog
 from .model import Context, Reply, Suggestion
 from .parse import parse_file
 from .reply import reply_for_unit, respond
+from .semantic import Encoder
 from .text import Lexicon, default_lexicon, load_lexicon
 
 
@@ -27,17 +28,19 @@ def default_knowledge_path() -> Path:
     return _shipped(manifest["default"])
 
 
-def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | Path | None = None
-                   ) -> Knowledge:
+def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | Path | None = None,
+                   encoder: Encoder | None | str = "auto") -> Knowledge:
     """Parse and index a knowledge file: a .txt or .md guide, or .csv / .jsonl question/answer pairs.
 
-    Without a path, the guide shipped with the package. Raises ``KnowledgeError`` (a
-    ``ValueError``) naming the file, and the line where there is one, when it cannot be read.
+    Without a path, the guide shipped with the package. ``encoder`` is the sentence model:
+    "auto" (the shipped one when the semantic extra is installed and CAREERBOT_SEMANTIC is
+    not 0) or None for lexical matching only. Raises ``KnowledgeError`` (a ``ValueError``)
+    naming the file, and the line where there is one, when it cannot be read.
     """
     if not isinstance(lexicon, Lexicon):
         lexicon = default_lexicon() if lexicon is None else load_lexicon(lexicon)
     document = parse_file(default_knowledge_path() if path is None else path)
-    return Knowledge(document, lexicon).fit()
+    return Knowledge(document, lexicon, encoder=encoder).fit()
 
 
 _default_lock = threading.Lock()

@@ -13,11 +13,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
-from .match import Query, foreign_terms, match_fields
+from .match import Query, figure_evidence, match_fields, named_things
 from .model import Context, Record, Reply
+from .paths import shipped
 from .text import stem, tokens
 
 Phrase = tuple[str, ...]
@@ -42,6 +42,7 @@ class Vocabulary:
     regions: dict[Phrase, str]  # "new hampshire" -> "NH"
     codes: dict[str, str]       # "NH" -> "New Hampshire"
     yes_no: frozenset[str]      # first words of a yes-or-no question: "is", "does"
+    world: frozenset[Phrase] = frozenset()  # countries and large cities: "london", "new york"
 
     @property
     def words(self) -> frozenset[str]:
@@ -52,9 +53,12 @@ class Vocabulary:
 
 
 @cache
+def _place_data() -> dict:
+    return json.loads(shipped("places.json").read_text(encoding="utf-8"))
+
+
 def _places() -> dict[str, str]:
-    data = resources.files("chatbot.knowledge").joinpath("places.json").read_text(encoding="utf-8")
-    return dict(json.loads(data)["regions"])
+    return dict(_place_data()["regions"])
 
 
 def build_vocabulary(lexicon) -> Vocabulary:
@@ -70,6 +74,8 @@ def build_vocabulary(lexicon) -> Vocabulary:
         regions={tuple(stem(t) for t in tokens(name)): code for code, name in codes.items()},
         codes=codes,
         yes_no=frozenset(stem(w) for w in data.get("yes_no", [])),
+        world=frozenset(tuple(stem(t) for t in tokens(name))
+                        for name in _place_data().get("countries", []) + _place_data().get("cities", [])),
     )
 
 
@@ -121,6 +127,8 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
             break
     if direction is None and bound is None:
         direction = "high" if _find(stems, vocab.high) else "low" if _find(stems, vocab.low) else None
+    if direction is None and bound is None:
+        direction = semantic_direction(query, kb)
     places, place_words = [], set()
     for _, phrase in _find(stems, vocab.regions):
         places.append(vocab.regions[phrase])
@@ -136,6 +144,46 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
                compare=bool(_find(stems, vocab.compare)), order=bool(_find(stems, vocab.order)),
                places=tuple(dict.fromkeys(places)), place_words=frozenset(place_words),
                yes_no=bool(stems) and stems[0] in vocab.yes_no)
+
+
+def records_in_asked_places(query: Query, kb: Knowledge) -> list[RecordKey]:
+    """The records located in the places the question names ("the florida one")."""
+    ask = read_ask(query, kb)
+    if not ask.places:
+        return []
+    return [k for k in kb.record_keys_ if k.record.place and _matches_place(k.record, ask, kb.comparisons_.codes)]
+
+
+DIRECTION_SIMILARITY = 0.45  # a word this close to the "high" (or "low") words asks for a ranking…
+DIRECTION_MARGIN = 0.08      # …when it is this much closer to them than to the other side
+
+
+def semantic_direction(query: Query, kb: Knowledge) -> str | None:
+    """"poorest", "priciest", "biggest": a superlative the lexicon does not list, read by the
+    sentence model as the nearest of its "high" and "low" words. Only words the guide never
+    uses and that end like an English superlative ("-est") are tried."""
+    if kb.encoder_ is None or kb.direction_vectors_ is None:
+        return None
+    words = [w for w in query.unknown if w.endswith("est") and len(w) > 4]
+    if not words:
+        return None
+    vectors, directions = kb.direction_vectors_
+    for vector in kb.encoder_.encode(words):
+        sims = vectors @ vector
+        high = max(float(s) for s, d in zip(sims, directions, strict=True) if d == "high")
+        low = max(float(s) for s, d in zip(sims, directions, strict=True) if d == "low")
+        if max(high, low) >= DIRECTION_SIMILARITY and abs(high - low) >= DIRECTION_MARGIN:
+            return "high" if high > low else "low"
+    return None
+
+
+def direction_vectors(kb: Knowledge):
+    """The lexicon's "high" and "low" words, encoded once when the knowledge base is fitted."""
+    if kb.encoder_ is None:
+        return None
+    data = kb.lexicon.comparisons
+    words = [(w, "high") for w in data.get("high", [])] + [(w, "low") for w in data.get("low", [])]
+    return kb.encoder_.encode([w for w, _ in words]), [d for _, d in words]
 
 
 def named_only_by_place(key: RecordKey, query: Query, ask: Ask, kb: Knowledge) -> bool:
@@ -243,7 +291,9 @@ def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, flo
     if len(named) >= 2 and (ask.compare or ask.implied or ask.direction):
         return _compare(query, kb, ask, _mention_order(query, named))
     if named:
-        if ask.places and not follow_up and all(k.record.place for k in named) \
+        own_name = {w for k in named for w in kb.lexicon.terms(k.record.name)}
+        asked_places = ask.place_words - own_name  # "Southern New Hampshire University" asks no place
+        if asked_places and ask.yes_no and not follow_up and all(k.record.place for k in named) \
                 and not match_fields(query, kb, named):
             return _in_place(kb, ask, named)  # "is WGU in Utah?"
         return None
@@ -255,9 +305,9 @@ def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, flo
     if field is None and not scoped:
         return None
     owners = kb.records_with(field.label if field else LOCATION)
-    if len(owners) < 2:
-        return None
-    foreign = [t for t in foreign_terms(query, kb, owners)
+    if len(owners) < 2 or not figure_evidence(query, kb, owners):
+        return None  # "what is the largest ocean": "largest" alone does not make it about schools
+    foreign = [t for t in named_things(query, kb, owners)
                if t not in kb.comparisons_.words and t not in ask.place_words and t != ask.bound_word]
     if foreign:
         return None  # the caller declines with its own words ("most expensive school in 2020")
@@ -295,7 +345,7 @@ def _superlative(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKe
         text = note + "Of the rest, " + text
     elif where:
         text = f"Of the {noun}, {text}"
-    return _reply(text, winners, field.label, short=_raw(winners[0].record, field.label))
+    return _reply(text, winners, field.label, short=_names(winners))  # "which school…": the school
 
 
 def _filter(kb: Knowledge, ask: Ask, field: FieldKey | None, owners: list[RecordKey]) -> Reply:

@@ -12,14 +12,21 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from .model import Record, Unit
 from .parse import Document
+from .semantic import Encoder, default_encoder
 from .text import Lexicon, stem, tokens
 
 LOCATION = "Location"  # the pseudo-field of a record's place line
-# A passage answered with less confidence than this is declined instead. Chosen by measurement
-# on the question sets: `chatbot eval SET --calibrate` (see the README, "Calibration").
-DECLINE_BELOW = 0.4
+# Confidence is calibrated per knowledge base so that 0.5 is the score that OFF_TOPIC_QUANTILE of
+# general off-topic questions stay below (see ``calibrate`` and the README, "Calibration"); a
+# passage below DECLINE_BELOW is declined. `chatbot eval SET --calibrate` lets an owner move it.
+DECLINE_BELOW = 0.5
+OFF_TOPIC_QUANTILE = 0.95
+# The weight of the semantic similarity in a passage's score; the rest is the lexical score.
+SEMANTIC_WEIGHT = 0.7
 
 
 def _initials(name: str) -> frozenset[str]:
@@ -63,7 +70,8 @@ class Knowledge:
 
     def __init__(self, document: Document, lexicon: Lexicon, *, title_weight: int = 2,
                  decline_below: float = DECLINE_BELOW, scorer: str = "auto", k1: float = 1.5, b: float = 0.75,
-                 answer_weight: float = 0.2) -> None:
+                 answer_weight: float = 0.2, encoder: Encoder | None | str = "auto",
+                 semantic_weight: float | None = None) -> None:
         self.document = document
         self.lexicon = lexicon
         self.title_weight = title_weight
@@ -72,6 +80,8 @@ class Knowledge:
         self.k1 = k1
         self.b = b
         self.answer_weight = answer_weight
+        self.encoder = encoder
+        self.semantic_weight = semantic_weight
 
     # ------------------------------------------------------------ fitting
     def fit(self) -> Knowledge:
@@ -107,6 +117,8 @@ class Knowledge:
             self.bm25_vocabulary_, self.bm25_questions_, self.bm25_answers_ = self._bm25(titles_all, answers)
             self.unit_df_ = {}
             self.list_topics_ = []
+            self.list_title_stems_ = []
+            self.title_stems_ = []
         else:
             self._fit_tfidf(section_terms, title_stems, text_stems)
 
@@ -117,6 +129,15 @@ class Knowledge:
         label_df = Counter(t for f in self.fields_ for t in set(f.terms))
         self.field_weights_ = {t: math.log(1 + len(self.fields_) / n) for t, n in label_df.items()}
         self.category_terms_ = frozenset(lex.synonyms.values())
+        # Words that say what kind of thing a record is: a general word two or more records' names
+        # share ("university" -> school), or a record section's topic noun ("resources"). A word
+        # beside one names a thing: "harvard university", "university of arizona".
+        kinds = {t for t, n in self.name_df_.items() if n >= 2 and t in self.category_terms_}
+        for key in self.record_keys_:
+            topic = self.topic_name(key.record.group).split()
+            if topic and not key.record.own_section:
+                kinds.update(lex.terms(topic[-1]))
+        self.kind_terms_ = frozenset(kinds - lex.stopwords)
         self.section_terms_ = {title: frozenset(terms) for title, terms in section_terms.items()}
         self.record_keys_ = [self._with_about(k) for k in self.record_keys_]
         # The city of each record's place, as stems, for "which school is in Salt Lake City?".
@@ -125,6 +146,14 @@ class Knowledge:
             city = (key.record.place or "").split(",")[0].strip()
             if city:
                 self.cities_.setdefault(tuple(stem(t) for t in tokens(city)), city)
+        self.record_cities_ = [(k.record.place or "").split(",")[0].strip() for k in self.record_keys_
+                               if k.record.place]
+        # The nouns an attribute is asked by: each label's head ("tuition") and the name of a
+        # section's own figures ("salary").
+        self.field_terms_ = frozenset(t for f in self.fields_ for t in f.terms)
+        self.attribute_heads_ = frozenset({f.head for f in self.fields_ if f.head}
+                                          | {t for k in self.record_keys_ if k.record.own_section
+                                             for t in k.name_terms})
         self.record_by_name_ = {}
         for key in self.record_keys_:
             self.record_by_name_.setdefault(key.record.name, key)
@@ -143,7 +172,51 @@ class Knowledge:
         lexicon_words |= self.comparisons_.words
         self.known_ = frozenset(vocab | lexicon_words | lex.stopwords | lex.fillers)
         self.spell_choices_ = sorted(w for w in vocab | lexicon_words if len(w) >= 3 and w.isalpha())
+        self._fit_semantic()
+        from .calibrate import calibrate, semantic_threshold
+        from .compare import direction_vectors
+
+        self.direction_vectors_ = direction_vectors(self)
+
+        self.scale_ = calibrate(self, OFF_TOPIC_QUANTILE)
+        self.semantic_null_ = semantic_threshold(self, OFF_TOPIC_QUANTILE)
+        self.unit_index_ = {id(u): i for i, u in enumerate(self.units_)}
         return self
+
+    def _field_description(self, field: FieldKey) -> str:
+        """What the sentence model compares a question with to link an attribute: the label, the
+        topic of its records' section and the lexicon's words for it ("Best Schools: In-State
+        Tuition (cost, price, fee…)")."""
+        owners = self.records_with(field.label)
+        topic = self.topic_name(owners[0].record.group) if owners else ""
+        terms = list(field.terms)
+        if owners and owners[0].record.own_section:  # "Salary: Annual Median (pay, wage, income…)"
+            terms = sorted(owners[0].name_terms) + terms
+            topic = owners[0].record.name
+        words = [w for t in terms for w in self.lexicon.variants(t) if " " not in w][:16]
+        label = "location" if field.label == LOCATION else field.label
+        return f"{topic}: {label}" + (f" ({', '.join(words)})" if words else "")
+
+    def _fit_semantic(self) -> None:
+        """Sentence vectors of every unit, of each attribute label and of the guide's subject."""
+        self.encoder_ = default_encoder() if self.encoder == "auto" else self.encoder
+        self.semantic_weight_ = SEMANTIC_WEIGHT if self.semantic_weight is None else self.semantic_weight
+        if self.encoder_ is None:
+            self.unit_vectors_ = self.field_vectors_ = self.subject_vector_ = self.title_vectors_ = None
+            return
+        # A unit is matched by its whole text and, where its title is a question of its own (an FAQ
+        # entry), by that question alone: the better of the two counts.
+        texts = [u.title + "\n" + u.text if u.title not in u.text else u.text for u in self.units_]
+        asked = [i for i, u in enumerate(self.units_) if u.kind == "faq"]
+        labels = [self._field_description(f) for f in self.fields_]
+        subject = [self.document.subject] if self.document.subject else []
+        vectors = self.encoder_.encode(texts + [self.units_[i].title for i in asked] + labels + subject)
+        n = len(texts)
+        self.unit_vectors_ = vectors[:n]
+        self.title_vectors_ = vectors[n:n + len(asked)]
+        self.title_rows_ = np.array(asked, dtype=np.int64)
+        self.field_vectors_ = vectors[n + len(asked):n + len(asked) + len(labels)]
+        self.subject_vector_ = vectors[-1] if subject else None
 
     def _fit_tfidf(self, section_terms: dict[str, list[str]], title_stems: list[list[str]],
                    text_stems: list[list[str]]) -> None:
@@ -175,6 +248,20 @@ class Knowledge:
         # List passages answer a question that names nothing but their section's topic.
         self.list_topics_ = [(i, frozenset(self.match_terms(lex.terms(self.topic_name(u.section)))))
                              for i, u in enumerate(doc.units) if u.kind == "list"]
+        # Titles of their own (a bullet's "Organizational Skills"), as stems without stopwords, for
+        # a question that uses every word of one.
+        skip = lex.stopwords | self.subject_terms_
+        self.title_stems_ = [(i, t) for i, u in enumerate(doc.units)
+                             if u.kind in ("fact", "faq") and u.title != u.section
+                             and (t := frozenset(stem(w) for w in tokens(u.title)) - skip)]
+        # Titles of their own (a bullet's "Organizational Skills"), as stems without stopwords, for
+        # a question that uses every word of one.
+        skip = lex.stopwords | self.subject_terms_
+        self.title_stems_ = [(i, t) for i, u in enumerate(doc.units)
+                             if u.kind in ("fact", "faq") and u.title != u.section
+                             and (t := frozenset(stem(w) for w in tokens(u.title)) - skip)]
+        self.list_title_stems_ = [(i, frozenset(stem(t) for t in tokens(self.topic_name(u.section))))
+                                  for i, u in enumerate(doc.units) if u.kind == "list"]
 
     def _bm25(self, questions: list[list[str]], answers: list[list[str]]):
         """BM25 weights per (unit, term), so a question scores by one sparse product.
@@ -265,7 +352,10 @@ class Knowledge:
         """A record's name, acronyms, section, place, note and values: what its figures are about."""
         rec = key.record
         about = set(key.name_terms | key.acronyms | self.section_terms_.get(rec.group, frozenset()))
-        for text in (rec.place, rec.note, *(f.value.raw for f in rec.fields)):
+        from .compare import _places
+
+        region = (rec.place or "").rpartition(",")[2].strip()
+        for text in (rec.place, rec.note, _places().get(region), *(f.value.raw for f in rec.fields)):
             if text:
                 about |= set(self.lexicon.terms(text))
         return RecordKey(rec, key.unit, key.name_terms, key.acronyms, frozenset(about))

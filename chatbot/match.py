@@ -6,6 +6,7 @@ Each function scores one thing and says why in its docstring; ``reply`` decides 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -38,6 +39,7 @@ class Query:
     said: dict[str, str] = dataclass_field(default_factory=dict)  # term -> the word the user typed
     stems: tuple[str, ...] = ()  # every word, spelling repaired, before synonyms and stopwords
     all_terms: tuple[str, ...] = ()  # canonical terms with the stopwords kept
+    vector: np.ndarray | None = dataclass_field(default=None, compare=False, repr=False)  # sentence vector
 
     def words(self, terms: list[str] | tuple[str, ...]) -> str:
         """Terms as the user wrote them, for a reply: "texa" -> "texas"."""
@@ -67,29 +69,42 @@ def spell(word: str, kb: Knowledge) -> str | None:
     return min(hits, key=lambda h: (h[1], -len(os.path.commonprefix([word, h[0]]))))[0]
 
 
-def make_query(question: str, kb: Knowledge) -> Query:
-    """Tokenise, repair spelling against the document's vocabulary, and map synonyms."""
+def make_query(question: str, kb: Knowledge, *, vector: np.ndarray | None = None) -> Query:
+    """Tokenise, repair spelling against the document's vocabulary, and map synonyms; with the
+    semantic signal on, also encode the question (or take its ``vector`` when already known)."""
     cut = len(question) > MAX_QUESTION_CHARS
     text = question[:MAX_QUESTION_CHARS]
     stems, unknown, corrected, said = [], [], [], {}
+    repaired = {}  # a word as typed -> what the sentence model is given instead
     for token in tokens(text):
         s = stem(token)
         if s not in kb.known_ and not s[0].isdigit():
             fixed = spell(s, kb)
             if fixed is not None:
                 corrected.append((s, fixed))
+                repaired[token] = fixed
                 s = fixed
             else:
                 unknown.append(s)
         said.setdefault(s, token)
         if s in kb.initials_:  # "psc" -> patient service coordinator
             stems.extend(kb.initials_[s])
+            repaired[token] = kb.document.subject
             continue
         stems.append(s)
     all_terms = kb.lexicon.canonical(stems, keep_stopwords=True)
     terms = [t for t in all_terms if t not in kb.lexicon.stopwords]
+    if vector is None and kb.encoder_ is not None and text.strip():
+        vector = kb.encoder_.encode([_repaired(text, repaired)])[0]
     return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said, tuple(stems),
-                 tuple(all_terms))
+                 tuple(all_terms), vector)
+
+
+def _repaired(text: str, repaired: dict[str, str]) -> str:
+    """The question with its misspellings and initials replaced, as the sentence model reads it."""
+    for typed, fixed in repaired.items():
+        text = re.sub(rf"\b{re.escape(typed)}\b", fixed, text, flags=re.I)
+    return text
 
 
 def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
@@ -105,6 +120,9 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     terms = set(query.terms)
     fillers = kb.lexicon.fillers
     categories = kb.category_terms_
+    places = {w for _, phrase in place_mentions(query, kb) for w in phrase} | set(query.stems) & {
+        w for phrase in kb.comparisons_.regions for w in phrase}
+    cities = {kb.cities_[phrase] for _, phrase in _find_phrases(query.stems, kb.cities_)}
     found = []
     for key in kb.record_keys_:
         if terms & key.acronyms:
@@ -115,11 +133,75 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
         distinctive = [t for t in matched if kb.name_frequency(t) == 1 and t not in fillers
                        and (key.record.own_section or t not in categories)
                        and (key.record.own_section or share >= 0.5 or kb.unit_frequency(t) <= RARE_UNITS)]
-        if not distinctive:
+        city = (key.record.place or "").split(",")[0].strip()
+        if not distinctive and city in cities and sum(c == city for c in kb.record_cities_) == 1:
+            if not _kind_of(query, kb, set(kb.lexicon.terms(city))):
+                found.append((key, 0.75))  # "the phoenix school", "the san diego one": the one school there
+            continue
+        if not distinctive or near_miss(key, query, kb, places):
             continue
         found.append((key, 0.5 + 0.5 * share))
     found.sort(key=lambda pair: -pair[1])
     return found
+
+
+def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
+    """Records whose names share a place word with another thing the question names ("university
+    of arizona", "georgia tech", "university of miami"): the question is about something the guide
+    does not list, and none of these records' figures answers it."""
+    places = {w for _, phrase in place_mentions(query, kb) for w in phrase} | set(query.stems) & {
+        w for phrase in kb.comparisons_.regions for w in phrase}
+    out = []
+    for key in kb.record_keys_:
+        city = set(kb.lexicon.terms((key.record.place or "").split(",")[0]))
+        if key.record.own_section or set(query.terms) & key.acronyms:
+            continue
+        if near_miss(key, query, kb, places) or (city and _kind_of(query, kb, city)):
+            out.append(key)
+    return out
+
+
+def _kind_of(query: Query, kb: Knowledge, words: set[str]) -> bool:
+    """Is one of ``words`` named as "<kind> of <word>" ("university of miami")?"""
+    stems, canon = query.stems, kb.lexicon.canonical
+    return any(w in words and i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_
+               for i, w in enumerate(stems))
+
+
+def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> bool:
+    """Does the question name another thing that shares a place word with this record's name?
+
+    "ohio state", "georgia tech": a place word of the name followed by a word that is not;
+    "university of arizona", "university of houston": a kind word, "of" and the place. Either
+    way it is another school than Ohio Valley Technical College, University of Phoenix-Arizona
+    or Houston Community College, and none of their figures answers it.
+    """
+    if key.record.own_section:
+        return False
+    stems = query.stems
+    canon = kb.lexicon.canonical
+    words = set(kb.lexicon.terms(key.record.name))
+    name_text = " ".join(stem(t) for t in tokens(key.record.name))
+    regions = kb.comparisons_.regions
+    for i, phrase in place_mentions(query, kb):
+        if not set(phrase) & places or " ".join(phrase) not in name_text:
+            continue
+        j = i + len(phrase)
+        nxt = canon([stems[j]]) if j < len(stems) else []
+        if phrase in regions and nxt and nxt[0] not in words and nxt[0] not in kb.lexicon.stopwords \
+                and nxt[0] not in kb.lexicon.fillers and nxt[0] not in kb.attribute_heads_ \
+                and nxt[0] not in kb.field_terms_:
+            return True  # "ohio state", "georgia tech"
+        if i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
+                and f"of {' '.join(phrase)}" not in name_text:
+            return True  # "university of arizona", "university of new hampshire"
+    return False
+
+
+def _find_phrases(stems: tuple[str, ...], phrases) -> list[tuple[int, tuple[str, ...]]]:
+    from .compare import _find
+
+    return _find(stems, phrases)
 
 
 def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = None
@@ -127,8 +209,10 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     """Attribute labels the question asks for, best first.
 
     Each label term the question uses adds its inverse frequency among labels; a label needs
-    at least one such term. Ties go to the label matched more completely, then to the one
-    the document lists first (so "tuition" means in-state tuition, "median" the annual one).
+    at least one such term. A label whose head word (its noun: "tuition") is asked comes before
+    one matched only by a modifier ("cost under $10,000 a year" is tuition, not the annual
+    median). Ties go to the label matched more completely, then to the one the document lists
+    first (so "tuition" means in-state tuition, "median" the annual one).
     """
     terms = set(query.terms)
     allowed = None
@@ -144,9 +228,35 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
         if not matched:
             continue
         weight = sum(kb.field_weight(t) for t in matched)
-        scored.append((field, weight, len(matched) / len(field.terms)))
-    scored.sort(key=lambda s: (-s[1], -s[2], s[0].order))
-    return [(f, w) for f, w, _ in scored]
+        scored.append((field, weight, len(matched) / len(field.terms), field.head in terms))
+    scored.sort(key=lambda s: (-s[3], -s[1], -s[2], s[0].order))
+    return [(f, w) for f, w, _, _ in scored]
+
+
+FIELD_SIMILARITY = 0.35  # the sentence model links an attribute this close to the question…
+FIELD_MARGIN = 0.08      # …and this much closer than any other
+
+
+def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[tuple[FieldKey, float]]:
+    """The attribute the sentence model finds the question asks about, when no label word is used.
+
+    "how hard is it to get into SNHU" -> admission rate, "how big is ashford, student-wise" ->
+    enrollment. Each attribute is described by its label, its section's topic and its synonyms
+    from the lexicon; only a clear winner counts (``FIELD_SIMILARITY``, ``FIELD_MARGIN``).
+    """
+    if query.vector is None or kb.field_vectors_ is None:
+        return []
+    allowed = {f.label for k in keys for f in k.record.fields}
+    rows = [i for i, f in enumerate(kb.fields_) if f.label in allowed]
+    if not rows:
+        return []
+    sims = kb.field_vectors_[rows] @ query.vector
+    order = np.argsort(-sims)
+    best = float(sims[order[0]])
+    second = float(sims[order[1]]) if len(order) > 1 else 0.0
+    if best < FIELD_SIMILARITY or best - second < FIELD_MARGIN:
+        return []
+    return [(kb.fields_[rows[order[0]]], best)]
 
 
 def bm25_scores(query: Query, kb: Knowledge) -> np.ndarray:
@@ -170,6 +280,41 @@ def bm25_scores(query: Query, kb: Knowledge) -> np.ndarray:
 
 
 def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, float]]:
+    """The ``k`` best units for the question, by ``passage_scores``, best first."""
+    return _top(passage_scores(query, kb), k)
+
+
+def passage_scores(query: Query, kb: Knowledge) -> np.ndarray:
+    """Every unit's score for the question: the lexical score fused with the semantic one.
+
+    Lexical: BM25 for question/answer pairs, TF-IDF cosine and coverage for a guide. With the
+    semantic signal on, ``semantic_weight`` of the score is the cosine between the question's
+    and the unit's sentence vectors (negative cosines count as 0). The two are summed rather
+    than one replacing the other: words find names and figures, the model finds paraphrases.
+    """
+    lexical = bm25_scores(query, kb) if kb.scorer_ == "bm25" else tfidf_scores(query, kb)
+    if query.vector is None or kb.unit_vectors_ is None:
+        return lexical
+    semantic = kb.unit_vectors_ @ query.vector
+    if len(kb.title_rows_):
+        np.maximum.at(semantic, kb.title_rows_, kb.title_vectors_ @ query.vector)
+    semantic = np.maximum(semantic, 0.0)
+    w = kb.semantic_weight_
+    fused = (1 - w) * lexical + w * semantic
+    # "what are organizational skills": the passage whose own title uses the most of the question's
+    # words, when all of that title's words are in the question, comes first.
+    asked = set(query.stems)
+    overlap = [(len(title & asked), len(title) == len(title & asked), fused[i], i) for i, title in kb.title_stems_]
+    if overlap:
+        best = max(overlap)
+        if best[1]:
+            fused[best[3]] = max(fused[best[3]], float(fused.max()) + 1e-6)
+    for i in _named_lists(query, kb):  # "what skills…": the section's list
+        fused[i] = max(fused[i], float(fused.max()) + 1e-6)
+    return fused
+
+
+def tfidf_scores(query: Query, kb: Knowledge) -> np.ndarray:
     """Units by TF-IDF cosine between the question and each unit's title, section and text.
 
     The score is the larger of the whole-unit cosine and the title-only cosine (which finds
@@ -177,21 +322,33 @@ def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, fl
     A section's list scores ``LIST_SCORE`` when every content word of the question is in that
     section's topic name ("what skills…" -> the list of skills).
     """
-    if kb.scorer_ == "bm25":
-        return _top(bm25_scores(query, kb), k)
     about = [t for t in kb.match_terms(query.terms) if t not in kb.subject_terms_]
     terms = with_bigrams(about or kb.match_terms(query.terms))
     if not terms:
-        return []
+        return np.zeros(len(kb.units_))
     vector = query_vector(terms, kb)
     full = kb.full_matrix_ @ vector
     title = kb.title_matrix_ @ query_vector(with_bigrams(about), kb)
     score = COSINE_WEIGHT * np.maximum(full, title) + (1 - COSINE_WEIGHT) * coverage(vector, kb)
+    for i in _asked_lists(query, kb):
+        score[i] = max(score[i], LIST_SCORE)
+    return score
+
+
+def _asked_lists(query: Query, kb: Knowledge) -> list[int]:
+    """List passages whose section topic holds every content word of the question ("what skills…")."""
     asked = set(kb.match_terms(query.terms))
-    for i, topic in kb.list_topics_:
-        if asked and asked <= topic:
-            score[i] = max(score[i], LIST_SCORE)
-    return _top(score, k)
+    return [i for i, topic in kb.list_topics_ if asked and asked <= topic]
+
+
+def _named_lists(query: Query, kb: Knowledge) -> list[int]:
+    """List passages whose section title uses every content word of the question as the user
+    typed it, not through a synonym: "what skills do I need" names the skills list, "job
+    outlook" does not name the job market list (the FAQ on the outlook answers it)."""
+    lex = kb.lexicon
+    skip = lex.stopwords | lex.fillers | lex.attribute_only | kb.subject_terms_
+    asked = {w for w in query.stems if w not in skip and not w[0].isdigit()}
+    return [i for i, stems in kb.list_title_stems_ if asked and asked <= stems]
 
 
 def _top(score: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -226,6 +383,155 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
     for key in keys:
         allowed |= key.about
     return [t for t in query.terms if t not in allowed]
+
+
+OTHER_ROLE_SIMILARITY = 0.3  # a word this close to the guide's career is another career ("nurse", "surgeon")
+NAME_SLOT_BEFORE = frozenset({"at"})  # "tuition at harvard"
+PLACE_SLOT_BEFORE = frozenset({"in", "near", "from", "around"})  # "salary in tokyo"
+
+
+def typed_capitals(text: str) -> frozenset[str]:
+    """Words the user typed with a capital where English needs none: "the tuition at Harvard".
+
+    The first word of each sentence and "I" do not count, and nothing counts in a question
+    typed in title case or in capitals throughout, where capitals say nothing.
+    """
+    seen, rest, first = [], [], True
+    for w in re.findall(r"[A-Za-z][A-Za-z'\-]*|[.!?]", text):
+        if w in ".!?":
+            first = True
+            continue
+        if not first and w != "I":
+            rest.append(w)
+            if w[0].isupper():
+                seen.append(w)
+        first = False
+    long_words = [w for w in rest if len(w) > 3]
+    if len(long_words) >= 2 and sum(w[0].isupper() for w in long_words) / len(long_words) > 0.6:
+        return frozenset()
+    return frozenset(stem(t) for w in seen for t in tokens(w))
+
+
+def place_mentions(query: Query, kb: Knowledge) -> list[tuple[int, tuple[str, ...]]]:
+    """Places the question names, as (position, stems): a US state anywhere ("salary in ohio");
+    a country or large city only where a place goes ("in london", "near tokyo") or typed with a
+    capital ("London"), since many city names are ordinary words ("normal", "mobile")."""
+    from .compare import _find
+
+    vocab = kb.comparisons_
+    stems = query.stems
+    capitals = typed_capitals(query.text)
+    found = list(_find(stems, vocab.regions))
+    taken = {i for i, p in found for i in range(i, i + len(p))}
+    for i, phrase in _find(stems, vocab.world):
+        if i in taken or phrase in vocab.regions:
+            continue
+        if (i > 0 and stems[i - 1] in PLACE_SLOT_BEFORE) or phrase[0] in capitals:
+            found.append((i, phrase))
+            taken.update(range(i, i + len(phrase)))
+    return found
+
+
+def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers: bool = True) -> list[str]:
+    """The words of a figure question that name something the figures of ``keys`` are not about.
+
+    The open-world test: a word the guide lacks is neutral ("what's a normal paycheck", "could
+    my son live on it") unless the question names a specific thing with it, told by how the
+    question is built, not by a word list: a year or an amount ("salary in 2015", "tuition for
+    $5"); a place ("salary in california", "…in Tokyo"); a word typed with a capital
+    ("Harvard"), or put where a name goes ("tuition at harvard", "harvard university",
+    "university of arizona"); or, for a career's own figures, a word the sentence model finds
+    close to the career itself ("nurse salary": another career).
+    """
+    stems = list(query.stems)
+    capitals = typed_capitals(query.text)
+    kinds = kb.kind_terms_
+    canon = kb.lexicon.canonical
+    own = careers and any(k.record.own_section for k in keys)
+    foreign = foreign_terms(query, kb, keys)
+    named_words = {t for k in keys for t in k.name_terms | k.acronyms}
+    name_stems = {stem(t) for k in keys for t in tokens(k.record.name)}
+    places = {w for _, phrase in place_mentions(query, kb) for w in phrase} - named_words
+    named = []
+    for term in foreign:
+        typed = stem(query.said.get(term, term))
+        spots = [i for i, w in enumerate(stems) if w in (typed, term)]
+        before = {stems[i - 1] for i in spots if i > 0}
+        after = {t for i in spots if i + 1 < len(stems) for t in canon([stems[i + 1]])}
+        of_kind = any(i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kinds for i in spots)
+        qualifier = any(i > 0 and "for" in stems[max(0, i - 3):i] for i in spots)  # "…for graduate students"
+        superlative = typed.endswith("est") and kb.direction_vectors_ is not None  # "poorest": a direction
+        owner = (typed not in kb.known_ and not superlative and bool(after & kb.attribute_heads_)  # "stanford tuition"
+                 and not any(i > 0 and stems[i - 1] in named_words for i in spots))  # "ashford univ tuition"
+        if (_is_year_or_amount(term, query.text)
+                or typed in places or term in places
+                or typed in capitals
+                or before & NAME_SLOT_BEFORE
+                or (after & kinds and term not in kinds) or of_kind or owner or qualifier
+                or own and _close_to_subject(typed, kb)):
+            named.append(term)
+    # A place made a name by a kind word ("university of utah", "ohio university") names another
+    # thing even where the place itself is one of these records' places.
+    for i, phrase in place_mentions(query, kb):
+        j = i + len(phrase)
+        before_kind = i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kinds
+        after_kind = j < len(stems) and set(canon([stems[j]])) & kinds
+        if (before_kind or after_kind) and not set(phrase) <= name_stems:
+            named.extend(w for w in phrase if w not in named)
+    return named
+
+
+def _is_year_or_amount(term: str, text: str) -> bool:
+    """A year ("2015") or a number written as money or a percentage: a figure for something specific."""
+    if not term[0].isdigit():
+        return False
+    if re.fullmatch(r"(19|20)\d\d", term):
+        return True
+    return bool(re.search(r"\$\s?" + re.escape(term[:2]), text.replace(",", ""))
+                or re.search(re.escape(term) + r"\s?%", text.replace(",", "")))
+
+
+def figure_evidence(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
+    """Is a question that reaches these records' figures only through the lexicon's synonyms
+    really about them? "how do I make sourdough bread" reaches the salary through "make".
+
+    Yes when the question types a word of a record's name or of an attribute label itself
+    ("salary", "tuition", "wgu"), when the semantic signal is off, or when the sentence model
+    finds the question closer to one of the records than 95% of the general off-topic
+    questions come to any passage (``semantic_null_``, calibrated per knowledge base).
+    """
+    if kb.unit_vectors_ is None or query.vector is None:
+        return True
+    words = {t for k in keys for t in k.name_terms | k.acronyms} | kb.field_terms_ | kb.attribute_heads_
+    typed = set(query.stems)  # as typed (spelling repaired), before the lexicon's synonyms
+    if any(t in words and t in typed for t in query.terms):
+        return True
+    rows = [kb.unit_index_[id(k.unit)] for k in keys if id(k.unit) in kb.unit_index_]
+    return any(float(kb.unit_vectors_[i] @ query.vector) >= kb.semantic_null_ for i in rows)
+
+
+def absent_names(query: Query, kb: Knowledge, unit) -> list[str]:
+    """Places and names the question asks about (as ``named_things`` tells them, numbers aside)
+    that a passage does not mention: it cannot be about them."""
+    capitals = typed_capitals(query.text)
+    places = {w for _, phrase in place_mentions(query, kb) for w in phrase}
+    names = [t for t in query.terms if (t in capitals and t not in kb.known_) or t in places]
+    if not names:
+        return []
+    said = set(kb.lexicon.terms(unit.title + " " + unit.text))
+    return [t for t in names if t not in said]
+
+
+def _close_to_subject(word: str, kb: Knowledge) -> bool:
+    """Is ``word`` another career? Judged by the sentence model: its similarity to the guide's career.
+
+    A word that begins a word of the career's own name is that career ("tech", "techs" for a
+    technologist; "surg")."""
+    if kb.encoder_ is None or kb.subject_vector_ is None or len(word) < 3:
+        return False
+    if any(s.startswith(word.rstrip("s")) for s in kb.subject_terms_):
+        return False
+    return float(kb.encoder_.encode([word])[0] @ kb.subject_vector_) >= OTHER_ROLE_SIMILARITY
 
 
 def other_role(query: Query, kb: Knowledge) -> list[str]:
@@ -304,6 +610,15 @@ def coverage(vector, kb: Knowledge) -> np.ndarray:
     if not total:
         return np.zeros(kb.presence_.shape[0])
     return (kb.presence_ @ weights) / total
+
+
+def passage_confidence_score(query: Query, kb: Knowledge, score: float) -> float:
+    """The score a passage's confidence is read from. Lexical only, a question mostly of words
+    the document never uses is scaled down by their share; with the semantic signal the model
+    judges such words, and an ordinary word the guide lacks ("paycheck") costs nothing."""
+    if query.vector is not None and kb.unit_vectors_ is not None:
+        return score
+    return score * (1 - unknown_share(query, kb))
 
 
 def unknown_share(query: Query, kb: Knowledge) -> float:

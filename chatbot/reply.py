@@ -10,17 +10,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .compare import answer_across
+from .compare import answer_across, records_in_asked_places
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
     Query,
-    foreign_terms,
+    absent_names,
+    figure_evidence,
     link_records,
     make_query,
     match_fields,
+    named_things,
     near_copy,
+    near_misses,
     other_role,
+    passage_confidence_score,
     rank_units,
+    semantic_field,
     unknown_share,
 )
 from .model import Context, Record, Reply, Suggestion, Unit
@@ -50,8 +55,11 @@ def field_value(record: Record, label: str) -> tuple[str, bool] | None:
     return (f.value.raw, f.value.available) if f else None
 
 
-def value_sentence(kb: Knowledge, record: Record, field: FieldKey) -> tuple[str, str]:
-    """One sentence stating a record's value, and the value itself: ("…is 20%.", "20%")."""
+def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: bool = False) -> tuple[str, str]:
+    """One sentence stating a record's value, and the value itself: ("…is 20%.", "20%").
+
+    The record's other values of the same kind follow in brackets ("(out-of-state tuition:
+    …)") unless the question named this one explicitly ("out-of-state tuition")."""
     raw, available = field_value(record, field.label)
     lex = kb.lexicon
     label = _label(field.label)
@@ -62,7 +70,7 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey) -> tuple[str,
     key = "own_value" if record.own_section else "value"
     sentence = lex.text(key, name=record.name, label=label, value=phrase)
     siblings = [f for f in record.fields
-                if f.label != field.label and kb.field_by_label_[f.label].head == field.head]
+                if not explicit and f.label != field.label and kb.field_by_label_[f.label].head == field.head]
     if siblings:
         others = "; ".join(f"{_label(f.label)}: {f.value.raw}" for f in siblings)
         sentence = f"{sentence[:-1]} ({others})."
@@ -188,22 +196,35 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
     for i, _ in ranked:
         if kb.units_[i].kind == "faq" and near_copy(query, kb, i):
             best = [(i, 1.0)] + [r for r in ranked if r[0] != i]
-            return _passage(kb, best, 1.0)
+            return _passage(kb, best, 1.0)  # confidence 1: the question is the entry's own
 
     # 2. Questions across records: superlatives, filters, comparisons, ranked tables.
     linked = link_records(query, kb)
+    if not linked:
+        missed = near_misses(query, kb)
+        if missed and (match_fields(query, kb) or semantic_field(query, kb, missed)):
+            # "university of arizona tuition": another school that shares a word with one listed
+            words = [t for t in query.terms if t in kb.kind_terms_ or t in missed[0].name_terms or t in query.unknown]
+            return decline(kb, ranked, reason="decline_value", words=query.words(words))
+        if context.records:
+            # "…grad rate at X?" then "and the florida one?": the one record in that place
+            placed = records_in_asked_places(query, kb)
+            if len(placed) == 1:
+                linked = [(placed[0], 0.75)]
     across = answer_across(query, kb, linked, context)
     if across is not None:
         return across
 
     # 3. Records and their attributes, the previous reply's filling in what this one leaves out.
     remembered = [kb.record_by_name_[name] for name in context.records if name in kb.record_by_name_]
+    if linked and not figure_evidence(query, kb, [k for k, _ in linked]):
+        linked = []  # "how do I make sourdough bread": "make" reached the salary, nothing else did
     if linked:
         best_link = linked[0][1]
         group = linked[0][0].record.group
         keys = [k for k, _ in linked if k.record.group == group]
-        fields = match_fields(query, kb, keys)
-        foreign = foreign_terms(query, kb, keys) if any(k.record.fields for k in keys) else []
+        fields = match_fields(query, kb, keys) or semantic_field(query, kb, keys)
+        foreign = named_things(query, kb, keys) if any(k.record.fields for k in keys) else []
         if foreign:  # a figure would be about something else: "salary in california"
             return decline(kb, ranked, reason="decline_value", words=query.words(foreign),
                            confidence=_scaled(_value_confidence(best_link), len(foreign), query, kb))
@@ -212,7 +233,7 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
             if all(field_value(k.record, follow.label) is not None for k in keys):
                 return _values(kb, keys, follow, ranked, best_link)  # "what about SNHU?"
         if fields:
-            return _values(kb, keys, fields[0][0], ranked, best_link)
+            return _values(kb, keys, fields[0][0], ranked, best_link, query)
         other = match_fields(query, kb)
         if other and other[0][0].label != LOCATION:
             # A figure these records do not have: say so, never give another record's figure.
@@ -222,30 +243,45 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
             return _summaries(kb, keys, ranked, best_link)
     else:
         fields = match_fields(query, kb)
+        own = [k for k in kb.record_keys_ if k.record.own_section and k.record.fields]
+        if not fields and own and not remembered:
+            fields = semantic_field(query, kb, own)  # "what's a normal paycheck in this line of work"
+            if fields and not named_things(query, kb, own) and _figure_fits(kb, fields[0][0], ranked, 5):
+                return _summaries(kb, own[:1], ranked, fields[0][1])
+            fields = []
         if fields and remembered:
             field = fields[0][0]
             if all(field_value(k.record, field.label) is not None for k in remembered) \
-                    and not foreign_terms(query, kb, remembered):
-                return _values(kb, remembered, field, ranked, 0.9)  # "what about its graduation rate?"
-        if fields and _names_field_owners(query, kb, fields[0][0]):
+                    and not named_things(query, kb, remembered):
+                return _values(kb, remembered, field, ranked, 0.9, query)  # "what about its graduation rate?"
+        if fields and _names_field_owners(query, kb, fields[0][0]) and _figure_fits(kb, fields[0][0], ranked):
             field = fields[0][0]
             owners = kb.records_with(field.label)
-            foreign = foreign_terms(query, kb, owners)
+            if not figure_evidence(query, kb, owners):
+                owners = []
+            foreign = named_things(query, kb, owners) if owners else []
             if foreign:
                 return decline(kb, ranked, reason="decline_value", words=query.words(foreign),
                                confidence=_scaled(_value_confidence(0.9), len(foreign), query, kb))
             if len(owners) == 1:
                 return _values(kb, owners, field, ranked, 0.9)
-            return _across(kb, owners, field, ranked)
+            if owners:
+                return _across(kb, owners, field, ranked)
 
     # 4. The best passage.
     if not ranked:
         return decline(kb, ranked, reason="decline_unknown" if unknown else "decline",
                        words=unknown)
-    share = unknown_share(query, kb)
-    if share >= UNKNOWN_DECLINE:
-        return decline(kb, ranked, reason="decline_unknown", words=unknown, confidence=best * (1 - share))
-    return _passage(kb, ranked, best, penalty=share)
+    semantic = query.vector is not None and kb.unit_vectors_ is not None
+    confidence = kb.scale_.confidence(passage_confidence_score(query, kb, best))
+    if not semantic and unknown_share(query, kb) >= UNKNOWN_DECLINE:
+        return decline(kb, ranked, reason="decline_unknown", words=unknown, confidence=confidence)
+    if confidence < kb.decline_below and unknown:  # "capital of France": words the guide never uses
+        return decline(kb, ranked, reason="decline_unknown", words=unknown, confidence=confidence)
+    absent = absent_names(query, kb, kb.units_[ranked[0][0]])
+    if absent:  # "what time is it in London": the passage says nothing about London
+        return decline(kb, ranked, reason="decline_unknown", words=query.words(absent), confidence=confidence)
+    return _passage(kb, ranked, confidence)
 
 
 def _value_confidence(strength: float) -> float:
@@ -265,6 +301,21 @@ def _only_names(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
     return all(t in named for t in kb.match_terms(query.terms))
 
 
+def _figure_fits(kb: Knowledge, field: FieldKey, ranked: list[tuple[int, float]], n: int = 3) -> bool:
+    """Is a figure listed across records what the question is about, rather than a passage?
+
+    An attribute word can come from a synonym in a question about something else ("openings
+    when my son finishes school" is not about graduation rates). With the semantic signal, the
+    records that have the attribute (or their list) must be among the three best passages.
+    """
+    if kb.unit_vectors_ is None:
+        return True
+    owners = {id(k.unit) for k in kb.records_with(field.label)}
+    groups = {k.record.group for k in kb.records_with(field.label)}
+    return any(id(kb.units_[i]) in owners or (kb.units_[i].kind == "list" and kb.units_[i].section in groups)
+               for i, _ in ranked[:n])
+
+
 def _names_field_owners(query: Query, kb: Knowledge, field: FieldKey) -> bool:
     """May an attribute asked without a record be listed across the records that have it?
 
@@ -279,11 +330,9 @@ def _names_field_owners(query: Query, kb: Knowledge, field: FieldKey) -> bool:
     return bool(topic_terms & set(query.terms))
 
 
-def _passage(kb: Knowledge, ranked: list[tuple[int, float]], score: float, *,
-             penalty: float = 0.0) -> Reply:
+def _passage(kb: Knowledge, ranked: list[tuple[int, float]], confidence: float) -> Reply:
     i = ranked[0][0]
     unit = kb.units_[i]
-    confidence = min(1.0, score) * (1.0 - penalty)
     alternatives = tuple(kb.units_[j] for j, _ in ranked[1:4])
     if confidence < kb.decline_below:
         return replace(decline(kb, ranked, reason="decline_unsure"), confidence=confidence)
@@ -292,12 +341,13 @@ def _passage(kb: Knowledge, ranked: list[tuple[int, float]], score: float, *,
 
 
 def _values(kb: Knowledge, keys: list[RecordKey], field: FieldKey, ranked: list[tuple[int, float]],
-            strength: float) -> Reply:
+            strength: float, query: Query | None = None) -> Reply:
     sentences, shorts = [], []
+    explicit = query is not None and any(t in query.terms for t in field.terms if t != field.head)
     for key in keys:
         if field_value(key.record, field.label) is None:
             continue
-        sentence, raw = value_sentence(kb, key.record, field)
+        sentence, raw = value_sentence(kb, key.record, field, explicit=explicit)
         sentences.append(sentence)
         shorts.append(raw)
     source = keys[0].unit

@@ -129,6 +129,18 @@ class Lexicon:
     def _phrase_starts(self) -> frozenset[str]:
         return frozenset(k[0] for k in self.synonyms if len(k) > 1)
 
+    def variants(self, canonical: str) -> list[str]:
+        """The words and phrases the lexicon maps to ``canonical``, as written there."""
+        return self._variants.get(canonical, [])
+
+    @functools.cached_property
+    def _variants(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for phrase, target in self.synonyms.items():
+            if phrase != (target,):
+                out.setdefault(target, []).append(" ".join(phrase))
+        return out
+
     def text(self, key: str, **values: str) -> str:
         return self.texts[key].format(**values)
 

@@ -1,0 +1,86 @@
+"""Confidence that means the same on every knowledge base.
+
+A passage score (lexical, or fused with the semantic one) is not comparable across knowledge
+bases: a guide of 60 passages and 20,000 question/answer pairs score general questions very
+differently. So each knowledge base is calibrated when it is loaded, from itself: the general
+off-topic questions in ``knowledge/calibration/off_topic_questions.txt`` are scored against it,
+and the score that ``OFF_TOPIC_QUANTILE`` of them stay below becomes confidence 0.5, the point
+where the bot declines. A confidence of 0.5 thus means the same everywhere: about one
+off-topic question in twenty would score as high.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .paths import shipped
+from .semantic import Encoder, model_hash
+
+if TYPE_CHECKING:
+    from .index import Knowledge
+
+OFF_TOPIC = "calibration/off_topic_questions.txt"
+OFF_TOPIC_VECTORS = "calibration/off_topic_questions.npz"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Maps a passage score to a confidence: 0.5 at ``threshold``, 0 at 0 and 1 at a perfect score."""
+
+    threshold: float
+
+    def confidence(self, score: float) -> float:
+        t = self.threshold
+        if score < t:
+            return max(0.0, 0.5 * score / t)
+        return min(1.0, 0.5 + 0.5 * (score - t) / (1 - t))
+
+
+@cache
+def off_topic_questions() -> tuple[str, ...]:
+    text = shipped(OFF_TOPIC).read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def off_topic_vectors(encoder: Encoder) -> np.ndarray:
+    """The off-topic questions' sentence vectors: shipped precomputed for the shipped model, else encoded."""
+    questions = off_topic_questions()
+    path = shipped(OFF_TOPIC_VECTORS)
+    if path.exists():
+        with np.load(path) as data:
+            if str(data["model"]) == model_hash() and data["vectors"].shape[0] == len(questions):
+                return data["vectors"]
+    return encoder.encode(list(questions))
+
+
+def write_off_topic_vectors(encoder: Encoder, path=None) -> None:
+    """Precompute the off-topic questions' vectors (``tools/build_model.py`` runs this)."""
+    target = path or shipped(OFF_TOPIC_VECTORS)
+    np.savez_compressed(target, vectors=encoder.encode(list(off_topic_questions())), model=model_hash())
+
+
+def semantic_threshold(kb: Knowledge, quantile: float) -> float | None:
+    """The sentence-model similarity to the nearest passage that ``quantile`` of the off-topic
+    questions stay below."""
+    if kb.encoder_ is None or kb.unit_vectors_ is None or not len(kb.unit_vectors_):
+        return None
+    return float(np.quantile((off_topic_vectors(kb.encoder_) @ kb.unit_vectors_.T).max(axis=1), quantile))
+
+
+def calibrate(kb: Knowledge, quantile: float) -> Scale:
+    """The scale of ``kb``: its threshold is the ``quantile`` of the off-topic questions' best scores."""
+    from .match import make_query, passage_confidence_score, passage_scores
+
+    questions = off_topic_questions()
+    vectors = off_topic_vectors(kb.encoder_) if kb.encoder_ is not None else [None] * len(questions)
+    tops = []
+    for question, vector in zip(questions, vectors, strict=True):
+        query = make_query(question, kb, vector=vector)
+        scores = passage_scores(query, kb)
+        tops.append(passage_confidence_score(query, kb, float(scores.max()) if len(scores) else 0.0))
+    threshold = float(np.quantile(tops, quantile)) if tops else 0.3
+    return Scale(min(0.9, max(0.05, threshold)))

