@@ -13,11 +13,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import Query, foreign_terms, match_fields
 from .model import Context, Record, Reply
+from .shipped import shipped_file
 from .text import stem, tokens
 
 Phrase = tuple[str, ...]
@@ -53,7 +53,7 @@ class Vocabulary:
 
 @cache
 def _places() -> dict[str, str]:
-    data = resources.files("chatbot.knowledge").joinpath("places.json").read_text(encoding="utf-8")
+    data = shipped_file("places.json").read_text(encoding="utf-8")
     return dict(json.loads(data)["regions"])
 
 

@@ -1,8 +1,13 @@
-"""Shared fixtures: both guides, loaded once per session; every user file under tmp_path."""
+"""Shared fixtures: both guides, loaded once per session; every user file under tmp_path.
+
+The tests import the working tree (pytest's ``pythonpath``), and every process a test
+starts runs the working tree too (``PYTHONPATH`` below), never an installed copy.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,9 +16,10 @@ import pytest
 from chatbot import load_knowledge
 from chatbot.api import default_knowledge_path
 
+ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
-KNOWLEDGE = Path(__file__).parents[1] / "knowledge"
+KNOWLEDGE = ROOT / "knowledge"
 SEED = default_knowledge_path()
 SAMPLE = KNOWLEDGE / "samples" / "medical_records_technician.txt"
 SEED_CASES = KNOWLEDGE / "patient_services_coordinator.questions.jsonl"
@@ -51,9 +57,11 @@ def guide_kb(request, seed_kb, sample_kb):
 
 @pytest.fixture(autouse=True)
 def _user_dirs(tmp_path_factory, monkeypatch):
-    """Every user file (history, logs, caches) goes to a fresh folder of its own, apart from tmp_path."""
+    """Every user file (history, logs, caches) goes to a fresh folder of its own, apart from tmp_path; every
+    process a test starts imports the working tree."""
     user = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("XDG_DATA_HOME", str(user / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(user / "cache"))
     (user / "home").mkdir()
     monkeypatch.setenv("HOME", str(user / "home"))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))

@@ -9,11 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SAMPLE_CASES, SEED_CASES, read_cases
+from conftest import DATA, ROOT, SAMPLE_CASES, SEED_CASES, read_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import chatbot
 from chatbot import Conversation, KnowledgeError, Reply, answer, default_knowledge, load_knowledge
+from chatbot.api import default_knowledge_path
 
 QUESTIONS = {
     "seed": [c["question"] for c in read_cases(SEED_CASES) if "question" in c],
@@ -131,11 +133,24 @@ def test_load_knowledge_kinds_and_errors(tmp_path):
 
 
 def test_import_has_no_side_effects(tmp_path):
-    code = ("import sys, chatbot; print(sorted(m for m in ('sklearn', 'prompt_toolkit') if m in sys.modules))")
+    """In a new process (which, like every process a test starts, imports the working tree)."""
+    code = ("import sys, chatbot; print(sorted(m for m in ('sklearn', 'prompt_toolkit') if m in sys.modules)); "
+            "print(chatbot.__file__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
                          check=True)
-    assert out.stdout.strip() == "[]"
+    loaded, path = out.stdout.splitlines()
+    assert loaded == "[]"
+    assert Path(path) == ROOT / "chatbot" / "__init__.py"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_shipped_files_are_found_in_the_working_tree():
+    """From a checkout, where chatbot/ has no knowledge subpackage, the files are the checkout's knowledge/."""
+    from chatbot.shipped import shipped_dir
+
+    assert Path(chatbot.__file__).parent == ROOT / "chatbot"
+    assert shipped_dir() == ROOT / "knowledge"
+    assert default_knowledge_path() == ROOT / "knowledge" / "patient_services_coordinator.txt"
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
