@@ -1,16 +1,15 @@
 """The chat as a person uses it: transcripts through the real prompt-toolkit loop, chit-chat,
-Tab completion, wrapping and history; piped input through the installed console script."""
+Tab completion, wrapping and history; piped input (end to end through the console script in
+test_cli.py)."""
 
 from __future__ import annotations
 
 import io
 import os
-import subprocess
 import threading
 import time
 
 import pytest
-from conftest import console_script
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
@@ -186,11 +185,3 @@ def test_piped_mode_commands_and_followups(guide_kb):
     assert first.fields[0].value.raw in out and second.fields[0].value.raw in out
     assert f"Title: {second.name}" in out
     assert salary.fields[0].value.raw not in out  # /quit stopped it
-
-
-def test_console_script_followups_from_a_pipe(tmp_path):
-    script = console_script()
-    out = subprocess.run([script, "chat"], input="How much is tuition at WGU?\nWhat about SNHU?\n",
-                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.count("[source:") == 2 and "$15,000" in out.stdout

@@ -12,7 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, run_chatbot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from prompt_toolkit.input import create_pipe_input
@@ -96,14 +96,13 @@ def test_duplicate_questions_name_both_lines(tmp_path):
     assert err.value.line == 4 and "first on line 2" in str(err.value)
 
 
-def test_too_large_a_document_is_refused_clearly(tmp_path):
+def test_too_large_a_document_is_refused_clearly(cli, tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
         f.truncate(50 * 1024 * 1024)  # 50 MB
     with pytest.raises(KnowledgeError, match="the limit for this kind of file is"):
         load_knowledge(path)
-    out = subprocess.run([sys.executable, "-m", "chatbot", "ask", "salary", "--knowledge", str(path)],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    out = cli("ask", "salary", "--knowledge", str(path))
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "huge.txt" in out.stderr
 
 
@@ -180,26 +179,26 @@ def test_review_groups_the_same_question(tmp_path):
     assert [g.count for g in groups] == [3, 2, 1]
 
 
-def test_review_command(tmp_path):
+def test_review_end_to_end(tmp_path):
     path = tmp_path / "log.jsonl"
     path.write_text("\n".join(json.dumps({"question": q}) for q in ["harvard tuition", "tuition at harvard",
                                                                      "capital of france"]) + "\n")
-    out = subprocess.run([sys.executable, "-m", "chatbot", "review", str(path)], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=120)
-    assert out.returncode == 0
+    out = run_chatbot("review", str(path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
     assert "3 unanswered questions in 2 groups" in out.stdout
     assert out.stdout.splitlines()[2].split()[0] == "2"
+
+
+def test_review_of_a_damaged_log_names_the_line(cli, tmp_path):
+    path = tmp_path / "log.jsonl"
     path.write_text('{"question": "ok"}\n{broken\n')
-    bad = subprocess.run([sys.executable, "-m", "chatbot", "review", str(path)], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=120)
-    assert bad.returncode == 2 and "log.jsonl:2:" in bad.stderr
+    bad = cli("review", str(path))
+    assert bad.returncode == 2 and "log.jsonl:2:" in bad.stderr and bad.stdout == ""
 
 
-def test_chat_logs_from_the_command_line(tmp_path):
+def test_chat_logs_from_the_command_line(cli, tmp_path):
     path = tmp_path / "chat.jsonl"
-    out = subprocess.run([sys.executable, "-m", "chatbot", "--log-unanswered", str(path), "--knowledge", str(SAMPLE)],
-                         input="tuition at harvard\nsalary\n", capture_output=True, text=True, cwd=tmp_path,
-                         timeout=120)
+    out = cli("--log-unanswered", str(path), "--knowledge", str(SAMPLE), stdin="tuition at harvard\nsalary\n")
     assert out.returncode == 0
     assert [r["question"] for r in read_log(path)] == ["tuition at harvard"]
 
