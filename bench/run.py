@@ -1,7 +1,7 @@
 """Benchmarks: careerbot against its peers, measured side by side in one run.
 
-    pip install ".[bench]" && python bench/run.py            # everything (about 4 minutes)
-    python bench/run.py --quick                               # a smaller run (under a minute)
+    pip install ".[bench]" && python bench/run.py            # everything (7 minutes on a busy 2-core machine)
+    python bench/run.py --quick                               # 3 runs, 1,000 pairs only (under a minute)
     python bench/run.py --scales 1000,10000 --runs 3          # choose
 
 It measures the working tree's ``chatbot`` (the checkout is put first on the path of this
