@@ -1,10 +1,11 @@
 """Benchmarks: careerbot against its peers, measured side by side in one run.
 
-    pip install ".[bench]" && python bench/run.py            # everything (about 5 minutes)
-    python bench/run.py --scales 1000,10000 --runs 3          # quicker
+    pip install ".[bench]" && python bench/run.py            # everything (7 minutes on a busy 2-core machine)
+    python bench/run.py --quick                               # 3 runs, 1,000 pairs only (under a minute)
+    python bench/run.py --scales 1000,10000 --runs 3          # choose
 
-Prints the machine, then three tables. Every figure is the median over ``--runs`` runs,
-after a warm-up run:
+It measures the working tree's ``chatbot`` (the checkout is put first on the path of this
+process and of every process it starts), and prints the machine, then three tables:
 
 1. Per question, on the shipped guide's question set: ``answer()`` p50/p95 next to a plain
    scikit-learn TF-IDF top-1 lookup over the same units, rank-bm25 and bm25s.
@@ -12,7 +13,14 @@ after a warm-up run:
    ``python -c "import sklearn.feature_extraction.text"``, and the time to build the index.
 3. Scale: question/answer knowledge bases of 1,000, 10,000 and 100,000 pairs, generated with
    a fixed seed by recombining the guides' sentences and names: build time, p50/p95 per
-   question and peak memory, each system in its own process, careerbot beside bm25s.
+   question and peak memory, each system in a process of its own, careerbot beside bm25s.
+
+How: every run measures each system once, and the order of the systems changes from run to
+run (A B, then B A; with more systems, rotated), so a machine that gets slower or faster
+during the benchmark moves every side alike. A figure is the median over ``--runs`` runs,
+after one warm-up run of each system (in table 3 the warm-up is a pass over the questions
+inside each process). A ratio ("0.46x") is the median of the per-run ratios, each taken
+between two figures of the same run, with their minimum and maximum beside it.
 """
 
 from __future__ import annotations
@@ -29,9 +37,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the working tree's chatbot, not an installed copy
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
 SEED = 7
 QUESTION_SET = ROOT / "knowledge" / "patient_services_coordinator.questions.jsonl"
 GUIDES = [ROOT / "knowledge" / "patient_services_coordinator.txt",
@@ -45,20 +56,48 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def timed(fn, questions: list[str]) -> tuple[float, float]:
-    """(p50, p95) in milliseconds of ``fn(question)`` over the questions."""
+def timed(fn, questions: list[str]) -> dict[str, float]:
+    """p50 and p95 in milliseconds of ``fn(question)`` over the questions."""
     latencies = []
     for q in questions:
         start = time.perf_counter()
         fn(q)
         latencies.append((time.perf_counter() - start) * 1000)
-    return percentile(latencies, 0.5), percentile(latencies, 0.95)
+    return {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95)}
 
 
-def median_runs(fn, questions: list[str], runs: int) -> tuple[float, float]:
-    timed(fn, questions)  # warm-up
-    results = [timed(fn, questions) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
+Figures = dict[str, float]
+
+
+def alternate(systems: dict[str, Callable[[], Figures]], runs: int, *, warm_up: bool = True
+              ) -> dict[str, list[Figures]]:
+    """Each system's figures for each run. Every run calls each system once; the order rotates from
+    run to run (two systems: A B, B A, A B, ...), so drift in the machine's speed lands on all alike."""
+    names = list(systems)
+    if warm_up:
+        for name in names:
+            systems[name]()
+    figures: dict[str, list[Figures]] = {name: [] for name in names}
+    for run in range(runs):
+        shift = run % len(names)
+        for name in names[shift:] + names[:shift]:
+            figures[name].append(systems[name]())
+    return figures
+
+
+def median(runs: list[Figures], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def ratios(runs: list[Figures], base: list[Figures], key: str) -> tuple[float, float, float]:
+    """The median, minimum and maximum of the per-run ratios ``runs[i][key] / base[i][key]``."""
+    each = [r[key] / b[key] for r, b in zip(runs, base, strict=True)]
+    return statistics.median(each), min(each), max(each)
+
+
+def show_ratio(ratio: tuple[float, float, float]) -> str:
+    mid, lo, hi = ratio
+    return f"{mid:.2f}x ({lo:.2f}-{hi:.2f})"
 
 
 def simple_tokens(text: str) -> list[str]:
@@ -92,46 +131,47 @@ def bm25s_index(docs: list[str]):
 
 # ---------------------------------------------------------------- 1. per question
 
-def per_question(runs: int) -> tuple[int, list[tuple[str, float, float]]]:
+def per_question(runs: int) -> tuple[int, dict[str, list[Figures]]]:
     from chatbot import answer, default_knowledge, load_cases
 
     kb = default_knowledge()
     questions = [c.question for c in load_cases(QUESTION_SET)]
     docs = [f"{u.title} {u.text}" for u in kb.units_]
-    rows = [("careerbot answer()", *median_runs(lambda q: answer(q, kb), questions, runs)),
-            ("plain TF-IDF top-1 (scikit-learn)", *median_runs(plain_tfidf(docs), questions, runs)),
-            ("rank-bm25 top-1", *median_runs(rank_bm25(docs), questions, runs)),
-            ("bm25s top-1", *median_runs(bm25s_index(docs), questions, runs))]
-    return len(questions), rows
+    systems = {"careerbot answer()": lambda q: answer(q, kb),
+               "plain TF-IDF top-1 (scikit-learn)": plain_tfidf(docs),
+               "rank-bm25 top-1": rank_bm25(docs),
+               "bm25s top-1": bm25s_index(docs)}
+    figures = alternate({name: (lambda fn=fn: timed(fn, questions)) for name, fn in systems.items()}, runs)
+    return len(questions), figures
 
 
 # ---------------------------------------------------------------- 2. cold start
 
-def cold_start(runs: int) -> list[tuple[str, float]]:
+BARE = 'python -c "import sklearn.feature_extraction.text"'
+ASK = 'chatbot ask "what is the salary"'
+
+
+def cold_start(runs: int) -> tuple[dict[str, list[Figures]], float]:
+    """Each command's wall time per run (a new process each time; the warm-up run fills the disk cache),
+    and the median time to build the shipped guide's index in this process."""
     script = Path(sys.executable).parent / "chatbot"
-    commands = {
-        'python -c "import sklearn.feature_extraction.text"': [sys.executable, "-c",
-                                                               "import sklearn.feature_extraction.text"],
-        'chatbot ask "what is the salary"': [str(script), "ask", "what is the salary"],
-    }
-    rows = []
-    for name, command in commands.items():
-        times = []
-        for i in range(runs + 1):
-            start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, cwd=tempfile.gettempdir())
-            if i:  # the first run warms the disk cache
-                times.append(time.perf_counter() - start)
-        rows.append((name, statistics.median(times) * 1000))
+    commands = {BARE: [sys.executable, "-c", "import sklearn.feature_extraction.text"],
+                ASK: [str(script), "ask", "what is the salary"]}
+
+    def run(command: list[str]) -> Figures:
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=tempfile.gettempdir(), env=ENV)
+        return {"ms": (time.perf_counter() - start) * 1000}
+
+    figures = alternate({name: (lambda c=command: run(c)) for name, command in commands.items()}, runs)
     from chatbot import load_knowledge
 
     builds = []
     for _ in range(runs):
         start = time.perf_counter()
         load_knowledge()
-        builds.append(time.perf_counter() - start)
-    rows.append(("build the index of the shipped guide (in process)", statistics.median(builds) * 1000))
-    return rows
+        builds.append((time.perf_counter() - start) * 1000)
+    return figures, statistics.median(builds)
 
 
 # ---------------------------------------------------------------- 3. scale
@@ -174,8 +214,8 @@ def corpus(size: int, seed: int = SEED) -> tuple[list[dict], list[str]]:
     return pairs, asked
 
 
-def worker(system: str, corpus_path: str, questions_path: str, runs: int) -> dict:
-    """Runs in its own process: build, time the questions, report peak memory."""
+def worker(system: str, corpus_path: str, questions_path: str) -> Figures:
+    """Runs in a process of its own: build, one warm-up pass and one timed pass over the questions, peak memory."""
     questions = json.loads(Path(questions_path).read_text())
     start = time.perf_counter()
     if system == "careerbot":
@@ -187,13 +227,18 @@ def worker(system: str, corpus_path: str, questions_path: str, runs: int) -> dic
         pairs = [json.loads(line) for line in Path(corpus_path).read_text().splitlines()]
         ask = bm25s_index([f"{p['question']} {p['answer']}" for p in pairs])
     build = time.perf_counter() - start
-    p50, p95 = median_runs(ask, questions, runs)
+    timed(ask, questions)  # warm-up
+    latency = timed(ask, questions)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"build_s": build, "p50_ms": p50, "p95_ms": p95, "peak_mb": peak}
+    return {"build_s": build, "p50_ms": latency["p50"], "p95_ms": latency["p95"], "peak_mb": peak}
 
 
-def scale(sizes: list[int], runs: int) -> list[tuple[int, str, dict]]:
-    rows = []
+SCALE_SYSTEMS = ("careerbot", "bm25s")
+
+
+def scale(sizes: list[int], runs: int) -> dict[int, dict[str, list[Figures]]]:
+    """For each size, each system's figures per run: one new process per system and run, alternating."""
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             pairs, asked = corpus(size)
@@ -201,14 +246,19 @@ def scale(sizes: list[int], runs: int) -> list[tuple[int, str, dict]]:
             corpus_path.write_text("".join(json.dumps(p) + "\n" for p in pairs))
             questions_path = Path(tmp) / f"questions_{size}.json"
             questions_path.write_text(json.dumps(asked))
-            for system in ("careerbot", "bm25s"):
+
+            def run(system: str, size: int = size, corpus_path: Path = corpus_path,
+                    questions_path: Path = questions_path) -> Figures:
                 out = subprocess.run([sys.executable, __file__, "--worker", system, str(corpus_path),
-                                      str(questions_path), "--runs", str(runs)], capture_output=True, text=True)
+                                      str(questions_path)], capture_output=True, text=True, env=ENV)
                 if out.returncode:
                     sys.exit(f"scale {size} {system} failed:\n{out.stderr}")
-                rows.append((size, system, json.loads(out.stdout.strip().splitlines()[-1])))
-                print(f"  scale {size:,} {system}: done", file=sys.stderr)
-    return rows
+                return json.loads(out.stdout.strip().splitlines()[-1])
+
+            sys.stdout.flush()
+            print(f"  (measuring {size:,} pairs)", file=sys.stderr, flush=True)
+            results[size] = alternate({s: (lambda s=s: run(s)) for s in SCALE_SYSTEMS}, runs, warm_up=False)
+    return results
 
 
 # ---------------------------------------------------------------- report
@@ -233,41 +283,56 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="timed runs after the warm-up (default 5)")
-    parser.add_argument("--scales", default="1000,10000,100000", help="sizes of the generated knowledge bases")
+    parser.add_argument("--runs", type=int, help="timed runs of each system after the warm-up (default 5; 3 with "
+                                                 "--quick)")
+    parser.add_argument("--scales", help="sizes of the generated knowledge bases (default 1000,10000,100000; "
+                                         "1000 with --quick; empty to skip table 3)")
+    parser.add_argument("--quick", action="store_true", help="3 runs and only the 1,000-pair scale: under a minute")
     parser.add_argument("--worker", nargs=3, metavar=("SYSTEM", "CORPUS", "QUESTIONS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(*args.worker, runs=args.runs)))
+        print(json.dumps(worker(*args.worker)))
         return 0
+    runs = args.runs or (3 if args.quick else 5)
+    scales = args.scales if args.scales is not None else ("1000" if args.quick else "1000,10000,100000")
+
+    import chatbot
 
     print(machine())
-    print(f"each figure: median of {args.runs} runs after a warm-up\n")
+    print(f"chatbot: {Path(chatbot.__file__).parent}")
+    print(f"each figure: median of {runs} runs after a warm-up; each ratio: median of the {runs} per-run ratios "
+          f"(min-max),\nthe systems measured in turn in every run, in an order that alternates from run to run\n")
 
-    count, rows = per_question(args.runs)
-    base = rows[1][1]
+    count, figures = per_question(runs)
+    base = figures["plain TF-IDF top-1 (scikit-learn)"]
     print(f"1. per question, shipped guide's question set ({count} questions)")
-    print(f"{'system':<36} {'p50 ms':>8} {'p95 ms':>8} {'p50 vs TF-IDF':>14}")
-    for name, p50, p95 in rows:
-        print(f"{name:<36} {p50:>8.3f} {p95:>8.3f} {p50 / base:>13.2f}x")
+    print(f"{'system':<36} {'p50 ms':>8} {'p95 ms':>8}  p50 vs TF-IDF")
+    for name, rows in figures.items():
+        ratio = "1.00x" if rows is base else show_ratio(ratios(rows, base, "p50"))
+        print(f"{name:<36} {median(rows, 'p50'):>8.3f} {median(rows, 'p95'):>8.3f}  {ratio}")
 
-    print("\n2. cold start")
-    rows = cold_start(args.runs)
-    bare = rows[0][1]
-    for name, ms in rows:
-        ratio = f"{ms / bare:.2f}x" if "chatbot" in name or "import" in name else ""
-        print(f"{name:<52} {ms:>8.0f} ms  {ratio}")
+    print("\n2. cold start (a new process each run)")
+    figures, build_ms = cold_start(runs)
+    print(f"{'':<52} {'ms':>6}  vs the import")
+    print(f"{BARE:<52} {median(figures[BARE], 'ms'):>6.0f}  1.00x")
+    print(f"{ASK:<52} {median(figures[ASK], 'ms'):>6.0f}  {show_ratio(ratios(figures[ASK], figures[BARE], 'ms'))}")
+    print(f"{'build the index of the shipped guide (in process)':<52} {build_ms:>6.0f}")
 
-    sizes = [int(s) for s in args.scales.split(",") if s]
+    sizes = [int(s) for s in scales.split(",") if s]
     if sizes:
-        print("\n3. scale: generated question/answer knowledge, 200 questions each")
-        head = ("pairs", "system", "build s", "p50 ms", "p95 ms", "peak MB", "p50 vs bm25s")
-        print(f"{head[0]:>8} {head[1]:<10} " + " ".join(f"{h:>8}" for h in head[2:6]) + f" {head[6]:>13}")
-        results = scale(sizes, args.runs)
-        for size, system, r in results:
-            other = next(x for s, n, x in results if s == size and n == "bm25s")
-            print(f"{size:>8,} {system:<10} {r['build_s']:>8.2f} {r['p50_ms']:>8.3f} {r['p95_ms']:>8.3f} "
-                  f"{r['peak_mb']:>8.0f} {r['p50_ms'] / other['p50_ms']:>12.2f}x")
+        print("\n3. scale: generated question/answer knowledge, 200 questions each, each system in its own process")
+        keys = ("build_s", "p50_ms", "p95_ms", "peak_mb")
+        heads = ("build s", "p50 ms", "p95 ms", "peak MB")
+        print(f"{'pairs':>8} {'system':<10} " + " ".join(f"{h:>11}" for h in heads))
+        for size, figures in scale(sizes, runs).items():
+            for system, rows in figures.items():
+                values = [f"{median(rows, 'build_s'):.2f}", f"{median(rows, 'p50_ms'):.3f}",
+                          f"{median(rows, 'p95_ms'):.3f}", f"{median(rows, 'peak_mb'):.0f}"]
+                print(f"{size:>8,} {system:<10} " + " ".join(f"{v:>11}" for v in values))
+            cells = [ratios(figures["careerbot"], figures["bm25s"], key) for key in keys]
+            print(f"{'':>8} {'ratio':<10} " + " ".join(f"{f'{mid:.2f}x':>11}" for mid, _, _ in cells)
+                  + "  careerbot / bm25s")
+            print(f"{'':>8} {'(min-max)':<10} " + " ".join(f"{f'{lo:.2f}-{hi:.2f}':>11}" for _, lo, hi in cells))
     return 0
 
 

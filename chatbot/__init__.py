@@ -6,9 +6,9 @@
 """
 
 from .api import Conversation, answer, default_knowledge, load_knowledge
-from .evaluate import Case, QuestionSetError, evaluate, load_cases
+from .evaluate import Case, evaluate, load_cases
 from .index import Knowledge
-from .model import Field, KnowledgeError, Record, Reply, Unit, Value
+from .model import Field, KnowledgeError, QuestionSetError, Record, Reply, Unit, Value
 
 __all__ = ["Case", "Conversation", "Field", "Knowledge", "KnowledgeError", "QuestionSetError", "Record", "Reply",
            "Unit", "Value", "answer", "default_knowledge", "evaluate", "load_cases", "load_knowledge"]

@@ -6,7 +6,6 @@ import json
 import re
 import threading
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from .index import Knowledge
@@ -15,17 +14,14 @@ from .model import Context, Reply, Suggestion
 from .parse import parse_file
 from .reply import reply_for_unit, respond
 from .semantic import Encoder
+from .shipped import shipped_file
 from .text import Lexicon, default_lexicon, load_lexicon
-
-
-def _shipped(name: str) -> Path:
-    return Path(str(resources.files("chatbot.knowledge").joinpath(name)))
 
 
 def default_knowledge_path() -> Path:
     """The guide the bot ships with, as named in the package's ``knowledge/manifest.json``."""
-    manifest = json.loads(_shipped("manifest.json").read_text(encoding="utf-8"))
-    return _shipped(manifest["default"])
+    manifest = json.loads(shipped_file("manifest.json").read_text(encoding="utf-8"))
+    return shipped_file(manifest["default"])
 
 
 def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | Path | None = None,

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .paths import shipped
 from .semantic import Encoder, model_hash
+from .shipped import shipped_file
 
 if TYPE_CHECKING:
     from .index import Knowledge
@@ -42,14 +42,14 @@ class Scale:
 
 @cache
 def off_topic_questions() -> tuple[str, ...]:
-    text = shipped(OFF_TOPIC).read_text(encoding="utf-8")
+    text = shipped_file(OFF_TOPIC).read_text(encoding="utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def off_topic_vectors(encoder: Encoder) -> np.ndarray:
     """The off-topic questions' sentence vectors: shipped precomputed for the shipped model, else encoded."""
     questions = off_topic_questions()
-    path = shipped(OFF_TOPIC_VECTORS)
+    path = shipped_file(OFF_TOPIC_VECTORS)
     if path.exists():
         with np.load(path) as data:
             if str(data["model"]) == model_hash() and data["vectors"].shape[0] == len(questions):
@@ -59,7 +59,7 @@ def off_topic_vectors(encoder: Encoder) -> np.ndarray:
 
 def write_off_topic_vectors(encoder: Encoder, path=None) -> None:
     """Precompute the off-topic questions' vectors (``tools/build_model.py`` runs this)."""
-    target = path or shipped(OFF_TOPIC_VECTORS)
+    target = path or shipped_file(OFF_TOPIC_VECTORS)
     np.savez_compressed(target, vectors=encoder.encode(list(off_topic_questions())), model=model_hash())
 
 

@@ -17,7 +17,7 @@ from functools import cache
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import Query, figure_evidence, match_fields, named_things
 from .model import Context, Record, Reply
-from .paths import shipped
+from .shipped import shipped_file
 from .text import stem, tokens
 
 Phrase = tuple[str, ...]
@@ -54,7 +54,7 @@ class Vocabulary:
 
 @cache
 def _place_data() -> dict:
-    return json.loads(shipped("places.json").read_text(encoding="utf-8"))
+    return json.loads(shipped_file("places.json").read_text(encoding="utf-8"))
 
 
 def _places() -> dict[str, str]:

@@ -29,16 +29,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import KnowledgeError, Reply
+from .api import Conversation, default_knowledge
+from .match import make_query, rank_units
+from .model import KnowledgeError, QuestionSetError, Reply
+from .parse import json_lines, read_text
 from .text import normalize
 
 FIELDS = {"id", "question", "turns", "expect", "expect_any", "forbid", "answerable", "tags", "expect_ids",
           "short", "xfail"}
 LISTS = ("turns", "expect", "expect_any", "forbid", "tags", "expect_ids")
-
-
-class QuestionSetError(KnowledgeError):
-    """A question set could not be read; the message names the file and the line."""
 
 
 @dataclass(frozen=True)
@@ -164,8 +163,6 @@ def _csv_row(row: dict, path: str, line: int) -> dict:
 
 def load_cases(path: str | Path) -> list[Case]:
     """Read a question set (.jsonl or .csv), checking every case before any is run."""
-    from .parse import json_lines, read_text
-
     try:
         text = read_text(path)
     except KnowledgeError as e:
@@ -221,8 +218,6 @@ def judge(reply: Reply, case: dict | Case) -> list[str]:
 
 def _ranked_ids(question: str, reply: Reply, knowledge) -> tuple[str, ...]:
     """The entries in rank order, the reply's own source first: for P@1 and MRR@10."""
-    from .match import make_query, rank_units
-
     ranked = [knowledge.units_[i].id for i, _ in rank_units(make_query(question, knowledge), knowledge, k=10)]
     if reply.answered and reply.source is not None:
         ranked = [reply.source.id] + [i for i in ranked if i != reply.source.id]
@@ -231,8 +226,6 @@ def _ranked_ids(question: str, reply: Reply, knowledge) -> tuple[str, ...]:
 
 def run_case(case: Case, knowledge) -> Result:
     """Ask a case's question (or each of its turns) and judge the last reply."""
-    from .api import Conversation
-
     conversation = Conversation(knowledge)
     latencies = []
     for turn in case.turns:
@@ -302,8 +295,6 @@ def evaluate(cases: str | Path | Iterable[Case], knowledge=None, *,
     ``cases`` is a path to a .jsonl or .csv question set, or Case objects. ``progress`` is
     called with (done, total) after each case.
     """
-    from .api import default_knowledge
-
     case_list = load_cases(cases) if isinstance(cases, (str, Path)) else list(cases)
     kb = knowledge if knowledge is not None else default_knowledge()
     results = []

@@ -16,7 +16,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Reply
+from rapidfuzz import fuzz
+
+from .model import QuestionSetError, Reply
+from .parse import json_lines, read_text
+from .text import default_lexicon
 
 LOW_CONFIDENCE = 0.6  # answered replies below this are logged too
 
@@ -90,9 +94,6 @@ class Group:
 
 def read_log(path: str | Path) -> list[dict]:
     """The records of a log; a damaged line is named in the error."""
-    from .evaluate import QuestionSetError
-    from .parse import json_lines, read_text
-
     records = []
     for n, entry in json_lines(read_text(path), str(path), QuestionSetError):
         if not isinstance(entry.get("question"), str):
@@ -108,10 +109,6 @@ def _key(question: str, lexicon) -> str:
 
 def group_questions(questions: list[str], *, similarity: float = 80.0) -> list[Group]:
     """Group questions whose content words are nearly the same (RapidFuzz token-set ratio), biggest first."""
-    from rapidfuzz import fuzz
-
-    from .text import default_lexicon
-
     lexicon = default_lexicon()
 
     groups: list[tuple[str, list[str]]] = []

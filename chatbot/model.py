@@ -24,6 +24,10 @@ class KnowledgeError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class QuestionSetError(KnowledgeError):
+    """A question set (or a log of questions) could not be read; the message names the file and the line."""
+
+
 @dataclass(frozen=True)
 class Value:
     """One attribute value as written in the document, with its parsed type.

@@ -12,11 +12,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .shipped import shipped_file
 from .text import normalize
 
 MAX_CHITCHAT_CHARS = 40
@@ -70,5 +70,5 @@ def simplify(text: str) -> str:
 
 @cache
 def default_smalltalk() -> SmalltalkTable:
-    data = resources.files("chatbot.knowledge").joinpath("smalltalk.json").read_text(encoding="utf-8")
+    data = shipped_file("smalltalk.json").read_text(encoding="utf-8")
     return SmalltalkTable.from_dict(json.loads(data))

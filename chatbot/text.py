@@ -12,8 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
+
+from .shipped import shipped_file
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                          "\u2014": "-", "\u00a0": " "})
@@ -154,5 +155,5 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
 
 @cache
 def default_lexicon() -> Lexicon:
-    data = resources.files("chatbot.knowledge").joinpath("lexicon.json").read_text(encoding="utf-8")
+    data = shipped_file("lexicon.json").read_text(encoding="utf-8")
     return Lexicon.from_dict(json.loads(data))

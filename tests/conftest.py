@@ -1,8 +1,17 @@
-"""Shared fixtures: both guides, loaded once per session; every user file under tmp_path."""
+"""Shared fixtures: both guides, loaded once per session; every user file under tmp_path.
+
+The tests import the working tree (pytest's ``pythonpath``), and every process a test
+starts runs the working tree too (``PYTHONPATH`` below), never an installed copy. The
+command is tested in this process through ``main(argv)`` (the ``cli`` fixture); each command
+also has one end-to-end test in a process of its own (``run_chatbot``).
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,9 +20,10 @@ import pytest
 from chatbot import load_knowledge
 from chatbot.api import default_knowledge_path
 
+ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
-KNOWLEDGE = Path(__file__).parents[1] / "knowledge"
+KNOWLEDGE = ROOT / "knowledge"
 SEED = default_knowledge_path()
 SAMPLE = KNOWLEDGE / "samples" / "medical_records_technician.txt"
 SEED_CASES = KNOWLEDGE / "patient_services_coordinator.questions.jsonl"
@@ -27,6 +37,15 @@ def console_script() -> str:
     script = Path(sys.executable).parent / name
     assert script.exists(), f"the console script is installed with the package ({script})"
     return str(script)
+
+
+def run_chatbot(*args: str, stdin: str | None = None, cwd: Path, script: bool = False
+                ) -> subprocess.CompletedProcess:
+    """The command as a user runs it, in a process of its own: ``python -m chatbot ARGS``, or the
+    console script with ``script=True``; from ``cwd``, which should not be the checkout."""
+    command = [console_script()] if script else [sys.executable, "-m", "chatbot"]
+    return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=120,
+                          env={**os.environ, "NO_COLOR": "1"})
 
 
 def read_cases(path: Path) -> list[dict]:
@@ -51,9 +70,31 @@ def guide_kb(request, seed_kb, sample_kb):
 
 @pytest.fixture(autouse=True)
 def _user_dirs(tmp_path_factory, monkeypatch):
-    """Every user file (history, logs, caches) goes to a fresh folder of its own, apart from tmp_path."""
+    """Every user file (history, logs, caches) goes to a fresh folder of its own, apart from tmp_path; every
+    process a test starts imports the working tree."""
     user = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("XDG_DATA_HOME", str(user / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(user / "cache"))
     (user / "home").mkdir()
     monkeypatch.setenv("HOME", str(user / "home"))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """``chatbot ARGS`` in this process: ``main(argv)``, its exit status and captured output, with
+    ``stdin`` as piped input. Returns what ``run_chatbot`` returns, so tests read alike."""
+    from chatbot.cli import main
+
+    def run(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            status = main(list(argv))
+        except SystemExit as exit:  # argparse: --help, bad arguments
+            status = exit.code if isinstance(exit.code, int) else 1
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["chatbot", *argv], status, out, err)
+
+    return run

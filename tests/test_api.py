@@ -9,11 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SAMPLE_CASES, SEED_CASES, read_cases
-from hypothesis import HealthCheck, given, settings
+from conftest import DATA, ROOT, SAMPLE_CASES, SEED_CASES, read_cases
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import chatbot
 from chatbot import Conversation, KnowledgeError, Reply, answer, default_knowledge, load_knowledge
+from chatbot.api import default_knowledge_path
+from chatbot.match import MAX_QUESTION_CHARS
 
 QUESTIONS = {
     "seed": [c["question"] for c in read_cases(SEED_CASES) if "question" in c],
@@ -82,12 +85,6 @@ def test_suggested_questions_are_answered(guide_kb):
             assert answer(suggestion.question, guide_kb).answered, suggestion.question
 
 
-@pytest.mark.parametrize("question", ["", "   ", "?!?", "\x00", "\u202e\u05e9\u05dc\u05d5\u05dd", "\U0001f600"])
-def test_empty_or_symbol_questions_decline(question, guide_kb):
-    reply = answer(question, guide_kb)
-    assert reply.answered is False
-
-
 def test_reply_fields_on_the_second_guide(sample_kb):
     reply = answer("What's the graduation rate at Davenport?", sample_kb)
     assert reply.text == "Davenport University's graduation rate is 52%."
@@ -98,11 +95,6 @@ def test_reply_fields_on_the_second_guide(sample_kb):
 def test_long_question_is_cut_and_says_so(guide_kb):
     reply = answer("salary " * 2000, guide_kb)
     assert "cut to its first 1000 characters" in reply.text
-
-
-def test_non_string_question_is_a_type_error():
-    with pytest.raises(TypeError, match="question must be a str, not int"):
-        answer(42)  # type: ignore[arg-type]
 
 
 def test_many_threads_give_the_sequential_replies(guide_kb):
@@ -131,20 +123,75 @@ def test_load_knowledge_kinds_and_errors(tmp_path):
 
 
 def test_import_has_no_side_effects(tmp_path):
-    code = ("import sys, chatbot; print(sorted(m for m in ('sklearn', 'prompt_toolkit') if m in sys.modules))")
+    """In a new process (which, like every process a test starts, imports the working tree)."""
+    code = ("import sys, chatbot; print(sorted(m for m in ('sklearn', 'prompt_toolkit') if m in sys.modules)); "
+            "print(chatbot.__file__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
                          check=True)
-    assert out.stdout.strip() == "[]"
+    loaded, path = out.stdout.splitlines()
+    assert loaded == "[]"
+    assert Path(path) == ROOT / "chatbot" / "__init__.py"
     assert list(tmp_path.iterdir()) == []
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(max_size=300))
-def test_any_string_gets_a_reply(seed_kb, text):
-    reply = answer(text, seed_kb)
+def test_shipped_files_are_found_in_the_working_tree():
+    """From a checkout, where chatbot/ has no knowledge subpackage, the files are the checkout's knowledge/."""
+    from chatbot.shipped import shipped_dir
+
+    assert Path(chatbot.__file__).parent == ROOT / "chatbot"
+    assert shipped_dir() == ROOT / "knowledge"
+    assert default_knowledge_path() == ROOT / "knowledge" / "patient_services_coordinator.txt"
+
+
+# ---------------------------------------------------------------- any input
+
+HOSTILE = [
+    "", " ", "\t\n\r", "?!?!", "...", "\x00", "\x00" * 100, "\x01\x02\x1b[31mred\x1b[0m", "\x7f\x08\x0c",
+    "\U0001f393\U0001f4b0\U0001f914", "\u0645\u0627 \u0647\u0648 \u0627\u0644\u0631\u0627\u062a\u0628\u061f",
+    "\u202eyralas eht si tahw", "salary \u7d66\u6599 \u0437\u0430\u0440\u043f\u043b\u0430\u0442\u0430",
+    "'; DROP TABLE schools; --", "$(rm -rf /) `reboot` && curl x | sh", "<script>alert(1)</script>",
+    "%s%s%s%n", "{0} {question} {{}}", "\ud800 lone surrogate", "a" * 1_000_000, "tuition at wgu " * 50_000,
+    "salary\x00tuition", "SALARY!!!!!!!!", "1" * 500, "-" * 10_000, "\u00b2", "\u0661\u0662", "\u2460",
+]
+SYMBOLS = ["", "   ", "?!?", "\x00", "\u202e\u05e9\u05dc\u05d5\u05dd", "\U0001f600"]  # nothing to answer: declined
+
+
+def with_examples(*texts: str):
+    """Hypothesis runs these before its own strings, every time."""
+    def decorate(test):
+        for text in reversed(texts):
+            test = example(text=text)(test)
+        return test
+    return decorate
+
+
+@with_examples(*HOSTILE, *SYMBOLS)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=3000))
+def test_any_string_gets_a_reply(guide_kb, text):
+    """Control characters, NUL, emoji, right-to-left, mixed scripts, injections, lone surrogates, a million
+    characters, then any Unicode: a reply and never an exception, alone or in a conversation."""
+    reply = answer(text, guide_kb)
     assert isinstance(reply.text, str) and reply.text
     assert 0.0 <= reply.confidence <= 1.0
     assert reply.answered or reply.short is None
+    if len(text) > MAX_QUESTION_CHARS:
+        assert f"cut to its first {MAX_QUESTION_CHARS} characters" in reply.text
+    if text in SYMBOLS:
+        assert not reply.answered
+    conversation = Conversation(guide_kb)
+    conversation.ask("asdfghjkl")  # numbered suggestions are on offer: "\u00b2" must not be taken for one
+    for turn in (conversation.ask(text), conversation.ask(text[::-1])):
+        assert turn.text and 0.0 <= turn.confidence <= 1.0
+
+
+@pytest.mark.parametrize("value", [None, 42, b"salary", ["salary"], {"q": "salary"}])
+def test_non_strings_are_type_errors(value, seed_kb):
+    message = f"question must be a str, not {type(value).__name__}"
+    with pytest.raises(TypeError, match=message):
+        answer(value)
+    with pytest.raises(TypeError, match=message):
+        Conversation(seed_kb).ask(value)
 
 
 def test_coverage_matches_a_naive_reference(guide_kb):

@@ -1,19 +1,19 @@
 """The chat as a person uses it: transcripts through the real prompt-toolkit loop, chit-chat,
-Tab completion, wrapping and history; piped input through the installed console script."""
+Tab completion, wrapping and history; piped input (end to end through the console script in
+test_cli.py)."""
 
 from __future__ import annotations
 
 import io
 import os
-import subprocess
 import threading
 import time
 
 import pytest
-from conftest import console_script
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+import chatbot.chat as chat_module
 from chatbot import Conversation, answer
 from chatbot.chat import complete, guide_phrases, history_path, run_piped, run_terminal, wrap
 
@@ -134,18 +134,34 @@ def test_tab_completion_comes_from_the_guide(guide_kb):
     assert complete("zzzz", phrases) == []
 
 
-def test_tab_completion_in_the_prompt(guide_kb):
-    """Tab, then Enter after a pause, as a person types: completion runs between the two."""
+def wait_for(condition, what: str) -> None:
+    """Wait until ``condition()`` holds (another thread makes it so); fail after 10 s."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.005)
+
+
+def test_tab_completion_in_the_prompt(guide_kb, monkeypatch):
+    """Tab, then Enter once the completion is in the line, as a person types: completion runs between the two."""
     school = next(k.record for k in guide_kb.record_keys_ if k.record.place)
+    sessions = []
+    make_session = chat_module._session
+
+    def keep_session(*args, **kwargs):  # so the test can see the line being edited
+        sessions.append(make_session(*args, **kwargs))
+        return sessions[-1]
+
+    monkeypatch.setattr(chat_module, "_session", keep_session)
     printed: list[str] = []
     with create_pipe_input() as pipe:
         chat = threading.Thread(target=run_terminal, args=(Conversation(guide_kb),),
                                 kwargs=dict(input=pipe, output=DummyOutput(), width=200, write=printed.append))
         chat.start()
         pipe.send_text(f"tuition at {school.name[:5].lower()}\t")
-        time.sleep(0.5)
+        wait_for(lambda: sessions and sessions[0].default_buffer.text.endswith(school.name), "the completion")
         pipe.send_text("\n")
-        time.sleep(0.5)
+        wait_for(lambda: len(printed) == 2, "the reply")
         pipe.send_text(CTRL_D)
         chat.join(timeout=10)
     assert not chat.is_alive()
@@ -186,11 +202,3 @@ def test_piped_mode_commands_and_followups(guide_kb):
     assert first.fields[0].value.raw in out and second.fields[0].value.raw in out
     assert f"Title: {second.name}" in out
     assert salary.fields[0].value.raw not in out  # /quit stopped it
-
-
-def test_console_script_followups_from_a_pipe(tmp_path):
-    script = console_script()
-    out = subprocess.run([script, "chat"], input="How much is tuition at WGU?\nWhat about SNHU?\n",
-                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.count("[source:") == 2 and "$15,000" in out.stdout

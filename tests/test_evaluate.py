@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from conftest import DATA, SAMPLE, SAMPLE_CASES, SEED_CASES
+from conftest import DATA, SAMPLE, SAMPLE_CASES, run_chatbot
 
 from chatbot import QuestionSetError, evaluate, load_cases
-
-
-def run(*args: str, cwd=DATA) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "chatbot", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300, env={**os.environ, "NO_COLOR": "1"})
 
 
 def write(tmp_path, name: str, text: str):
@@ -24,8 +16,9 @@ def write(tmp_path, name: str, text: str):
     return path
 
 
-def test_eval_prints_the_summary_table():
-    out = run("eval", str(SAMPLE_CASES), "--knowledge", str(SAMPLE))
+def test_eval_end_to_end(tmp_path):
+    """In a process of its own: the summary table on stdout, and no progress bar when stderr is not a terminal."""
+    out = run_chatbot("eval", str(SAMPLE_CASES), "--knowledge", str(SAMPLE), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     for row in ("cases", "accuracy", "accuracy on answerable", "out-of-scope declined", "in-scope wrongly declined",
                 "latency p50", "latency p95", "tag"):
@@ -33,9 +26,9 @@ def test_eval_prints_the_summary_table():
     assert "\r" not in out.stderr  # no progress bar when stderr is not a terminal
 
 
-def test_eval_json_and_report(tmp_path):
+def test_eval_json_and_report(cli, tmp_path):
     report = tmp_path / "report.jsonl"
-    out = run("eval", str(SAMPLE_CASES), "--knowledge", str(SAMPLE), "--json", "--report", str(report))
+    out = cli("eval", str(SAMPLE_CASES), "--knowledge", str(SAMPLE), "--json", "--report", str(report))
     summary = json.loads(out.stdout)
     cases = load_cases(SAMPLE_CASES)
     assert summary["cases"] == len(cases)
@@ -46,11 +39,11 @@ def test_eval_json_and_report(tmp_path):
     assert sum(r["verdict"] == "pass" for r in rows) == round(summary["accuracy"] * len(cases))
 
 
-def test_min_accuracy_sets_the_exit_status(tmp_path):
+def test_min_accuracy_sets_the_exit_status(cli, tmp_path):
     cases = write(tmp_path, "two.jsonl", '{"question": "salary", "expect": ["$47,470"]}\n'
                                          '{"question": "salary", "expect": ["$1"]}\n')
-    assert run("eval", str(cases), "--min-accuracy", "0.5").returncode == 0
-    low = run("eval", str(cases), "--min-accuracy", "75")
+    assert cli("eval", str(cases), "--min-accuracy", "0.5").returncode == 0
+    low = cli("eval", str(cases), "--min-accuracy", "75")
     assert low.returncode == 1 and "below" in low.stderr
 
 
@@ -64,21 +57,21 @@ def test_min_accuracy_sets_the_exit_status(tmp_path):
     ('{"turns": []}\n', "'turns' must be a non-empty list", 1),
     ('[1, 2]\n', "JSON object", 1),
 ])
-def test_bad_question_sets_name_the_line_and_write_nothing(tmp_path, text, message, line):
+def test_bad_question_sets_name_the_line_and_write_nothing(cli, tmp_path, text, message, line):
     cases = write(tmp_path, "bad.jsonl", text)
     report = tmp_path / "report.jsonl"
-    out = run("eval", str(cases), "--report", str(report))
+    out = cli("eval", str(cases), "--report", str(report))
     assert out.returncode == 2
     assert f"bad.jsonl:{line}: " in out.stderr and message in out.stderr
-    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert out.stderr.count("\n") == 1
     assert not report.exists() and list(tmp_path.iterdir()) == [cases]
     with pytest.raises(QuestionSetError):
         load_cases(cases)
 
 
-def test_missing_and_empty_question_sets(tmp_path):
-    assert run("eval", str(tmp_path / "nope.jsonl")).returncode == 2
-    assert "file is empty" in run("eval", str(write(tmp_path, "empty.jsonl", ""))).stderr
+def test_missing_and_empty_question_sets(cli, tmp_path):
+    assert cli("eval", str(tmp_path / "nope.jsonl")).returncode == 2
+    assert "file is empty" in cli("eval", str(write(tmp_path, "empty.jsonl", ""))).stderr
 
 
 def test_csv_question_sets_with_list_columns(tmp_path):
@@ -94,9 +87,9 @@ def test_csv_question_sets_with_list_columns(tmp_path):
     assert result.summary.per_tag == {"decline": (1, 1), "paraphrase": (1, 1), "school": (1, 1)}
 
 
-def test_csv_with_an_unknown_column(tmp_path):
+def test_csv_with_an_unknown_column(cli, tmp_path):
     cases = write(tmp_path, "cases.csv", "question,answer\nsalary,$1\n")
-    out = run("eval", str(cases))
+    out = cli("eval", str(cases))
     assert out.returncode == 2 and "cases.csv:1: unknown column(s) answer" in out.stderr
 
 
@@ -116,10 +109,3 @@ def test_conversations_are_scored_on_their_last_reply(tmp_path):
     cases = write(tmp_path, "turns.jsonl",
                   '{"turns": ["How much is tuition at WGU?", "What about SNHU?"], "short": "$15,000"}\n')
     assert evaluate(cases).summary.accuracy == 1.0
-
-
-def test_python_api_returns_the_figures():
-    result = evaluate(SEED_CASES)
-    assert result.summary.cases == len(result.results) >= 250
-    assert result.summary.accuracy >= 0.95
-    assert all(r.passed == (not r.problems) for r in result.results)

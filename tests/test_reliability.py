@@ -3,62 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import textwrap
-import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import groupby
 
 import pytest
-from conftest import SAMPLE
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from conftest import SAMPLE, run_chatbot
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from chatbot import Conversation, KnowledgeError, answer, load_knowledge
 from chatbot.chat import run_terminal
 from chatbot.log import UnansweredLog, group_questions, read_log
-from chatbot.match import MAX_QUESTION_CHARS
-
-HOSTILE = [
-    "", " ", "\t\n\r", "?!?!", "...", "\x00", "\x00" * 100, "\x01\x02\x1b[31mred\x1b[0m", "\x7f\x08\x0c",
-    "\U0001f393\U0001f4b0\U0001f914", "\u0645\u0627 \u0647\u0648 \u0627\u0644\u0631\u0627\u062a\u0628\u061f",
-    "\u202eyralas eht si tahw", "salary \u7d66\u6599 \u0437\u0430\u0440\u043f\u043b\u0430\u0442\u0430",
-    "'; DROP TABLE schools; --", "$(rm -rf /) `reboot` && curl x | sh", "<script>alert(1)</script>",
-    "%s%s%s%n", "{0} {question} {{}}", "\ud800 lone surrogate", "a" * 1_000_000, "tuition at wgu " * 50_000,
-    "salary\x00tuition", "SALARY!!!!!!!!", "1" * 500, "-" * 10_000, "\u00b2", "\u0661\u0662", "\u2460",
-]
-
-
-@pytest.mark.parametrize("question", HOSTILE, ids=range(len(HOSTILE)))
-def test_any_question_gets_a_reply(question, guide_kb):
-    conversation = Conversation(guide_kb)
-    conversation.ask("asdfghjkl")  # numbered suggestions are on offer: "²" must not be taken for one
-    assert conversation.ask(question).text
-    reply = answer(question, guide_kb)
-    assert isinstance(reply.text, str) and reply.text
-    assert 0.0 <= reply.confidence <= 1.0
-    if len(question) > MAX_QUESTION_CHARS:
-        assert f"cut to its first {MAX_QUESTION_CHARS} characters" in reply.text
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.characters(), max_size=3000))
-def test_any_unicode_never_raises(sample_kb, text):
-    conversation = Conversation(sample_kb)
-    for reply in (answer(text, sample_kb), conversation.ask(text), conversation.ask(text[::-1])):
-        assert reply.text and 0.0 <= reply.confidence <= 1.0
-
-
-@pytest.mark.parametrize("value", [None, 42, b"salary", ["salary"], {"q": "salary"}])
-def test_non_strings_are_type_errors(value, seed_kb):
-    with pytest.raises(TypeError, match="question must be a str"):
-        answer(value, seed_kb)
-    with pytest.raises(TypeError, match="question must be a str"):
-        Conversation(seed_kb).ask(value)
 
 
 def test_separate_conversations_never_share_context(guide_kb):
@@ -96,14 +53,13 @@ def test_duplicate_questions_name_both_lines(tmp_path):
     assert err.value.line == 4 and "first on line 2" in str(err.value)
 
 
-def test_too_large_a_document_is_refused_clearly(tmp_path):
+def test_too_large_a_document_is_refused_clearly(cli, tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
         f.truncate(50 * 1024 * 1024)  # 50 MB
     with pytest.raises(KnowledgeError, match="the limit for this kind of file is"):
         load_knowledge(path)
-    out = subprocess.run([sys.executable, "-m", "chatbot", "ask", "salary", "--knowledge", str(path)],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    out = cli("ask", "salary", "--knowledge", str(path))
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "huge.txt" in out.stderr
 
 
@@ -130,48 +86,42 @@ def test_unwritable_log_is_one_warning(tmp_path, seed_kb):
     assert len(warnings) == 1 and warnings[0].startswith("chatbot: warning: unanswered questions not logged")
 
 
-WRITER = textwrap.dedent("""
-    import sys
-    from chatbot import answer, load_knowledge
-    from chatbot.log import UnansweredLog
-    kb = load_knowledge()
-    log = UnansweredLog(sys.argv[1])
-    for i in range(int(sys.argv[2])):
-        answer(f"what is the tuition at harvard number {sys.argv[3]}-{i} " + "x" * 900, kb, log_unanswered=log)
-        print(i, flush=True)
-""")
+WRITER = """
+import sys
+from chatbot.log import UnansweredLog
+from chatbot.model import Reply
+log, declined = UnansweredLog(sys.argv[1]), Reply(text="", answered=False, confidence=0.0)
+i = 0
+while True:  # until killed
+    assert log.record(f"what is the tuition at harvard {sys.argv[2]}-{i} " + "x" * 900, declined)
+    print(i, flush=True)
+    i += 1
+"""
 
 
-def test_eight_processes_interleave_no_lines(tmp_path):
+def test_processes_logging_at_once_then_killed_interleave_and_lose_nothing(tmp_path):
+    """Four processes append to one log at the same time until they are killed: every line is one whole
+    record, and each process's log holds every record it had reported written."""
     path = tmp_path / "shared.jsonl"
-    script = tmp_path / "writer.py"
-    script.write_text(WRITER)
-    procs = [subprocess.Popen([sys.executable, str(script), str(path), "40", str(p)], stdout=subprocess.DEVNULL,
-                              cwd=tmp_path) for p in range(8)]
-    assert all(p.wait(timeout=300) == 0 for p in procs)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 8 * 40
-    records = [json.loads(line) for line in lines]  # every line is one whole record
-    assert len({r["question"] for r in records}) == 8 * 40
-
-
-def test_a_killed_process_loses_nothing_it_reported(tmp_path):
-    path = tmp_path / "killed.jsonl"
-    script = tmp_path / "writer.py"
-    script.write_text(WRITER)
-    proc = subprocess.Popen([sys.executable, str(script), str(path), "100000", "k"], stdout=subprocess.PIPE,
-                            text=True, cwd=tmp_path)
-    reported = 0
-    deadline = time.monotonic() + 120
-    while reported < 60 and time.monotonic() < deadline:
-        if proc.stdout.readline():
-            reported += 1
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    lines = path.read_bytes().decode("utf-8").splitlines()
-    assert reported == 60
-    assert len(lines) >= reported
-    assert all(json.loads(line)["question"].startswith("what is the tuition") for line in lines)
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(p)], stdout=subprocess.PIPE, text=True,
+                              cwd=tmp_path) for p in range(4)]
+    try:
+        reported = [0] * len(procs)
+        for n, proc in enumerate(procs):  # the others go on writing meanwhile
+            while reported[n] < 50 and proc.stdout.readline():
+                reported[n] += 1
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert reported == [50] * len(procs)
+    records = [json.loads(line) for line in path.read_bytes().decode("utf-8").splitlines()]  # whole records only
+    tags = [r["question"].split()[6] for r in records]  # "2-17": the 18th record of process 2
+    assert len(set(tags)) == len(tags)
+    for n in range(len(procs)):
+        assert {f"{n}-{i}" for i in range(reported[n])} <= set(tags)  # nothing a process reported is lost
+    runs = [writer for writer, _ in groupby(tag.split("-")[0] for tag in tags)]
+    assert len(runs) > len(procs)  # their records alternate in the file: they wrote at the same time
 
 
 def test_review_groups_the_same_question(tmp_path):
@@ -180,26 +130,26 @@ def test_review_groups_the_same_question(tmp_path):
     assert [g.count for g in groups] == [3, 2, 1]
 
 
-def test_review_command(tmp_path):
+def test_review_end_to_end(tmp_path):
     path = tmp_path / "log.jsonl"
     path.write_text("\n".join(json.dumps({"question": q}) for q in ["harvard tuition", "tuition at harvard",
                                                                      "capital of france"]) + "\n")
-    out = subprocess.run([sys.executable, "-m", "chatbot", "review", str(path)], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=120)
-    assert out.returncode == 0
+    out = run_chatbot("review", str(path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
     assert "3 unanswered questions in 2 groups" in out.stdout
     assert out.stdout.splitlines()[2].split()[0] == "2"
+
+
+def test_review_of_a_damaged_log_names_the_line(cli, tmp_path):
+    path = tmp_path / "log.jsonl"
     path.write_text('{"question": "ok"}\n{broken\n')
-    bad = subprocess.run([sys.executable, "-m", "chatbot", "review", str(path)], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=120)
-    assert bad.returncode == 2 and "log.jsonl:2:" in bad.stderr
+    bad = cli("review", str(path))
+    assert bad.returncode == 2 and "log.jsonl:2:" in bad.stderr and bad.stdout == ""
 
 
-def test_chat_logs_from_the_command_line(tmp_path):
+def test_chat_logs_from_the_command_line(cli, tmp_path):
     path = tmp_path / "chat.jsonl"
-    out = subprocess.run([sys.executable, "-m", "chatbot", "--log-unanswered", str(path), "--knowledge", str(SAMPLE)],
-                         input="tuition at harvard\nsalary\n", capture_output=True, text=True, cwd=tmp_path,
-                         timeout=120)
+    out = cli("--log-unanswered", str(path), "--knowledge", str(SAMPLE), stdin="tuition at harvard\nsalary\n")
     assert out.returncode == 0
     assert [r["question"] for r in read_log(path)] == ["tuition at harvard"]
 
