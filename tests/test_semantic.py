@@ -122,3 +122,25 @@ def test_near_miss_names_built_from_the_guide_never_get_a_figure(kb):
             assert tuition not in reply.text or not reply.answered, question
         if f"of {city}".lower() not in key.record.name.lower():
             assert near_misses(make_query(f"university of {city} tuition", kb), kb)
+
+
+def test_without_the_extra_the_cli_says_so_once_and_answers(monkeypatch, capsys):
+    import chatbot.semantic
+    from chatbot.cli import main
+
+    monkeypatch.setattr(chatbot.semantic, "status", lambda: "missing")
+    assert main(["ask", "--no-semantic", "how much does capella cost"]) == 0
+    out, err = capsys.readouterr()
+    assert "$14,328" in out
+    assert err.count("careerbot[semantic]") == 1
+
+
+def test_no_semantic_flag_matches_on_words_only(capsys):
+    from chatbot.cli import main
+
+    assert main(["ask", "--json", "--no-semantic", "what's a normal paycheck in this line of work"]) == 0
+    lexical = capsys.readouterr().out
+    assert main(["ask", "--json", "what's a normal paycheck in this line of work"]) == 0
+    semantic = capsys.readouterr().out
+    assert '"answered": false' in lexical  # words only: "normal" and "paycheck" are unknown
+    assert lexical != semantic
