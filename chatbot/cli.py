@@ -147,7 +147,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     print(f"{doc.path}")
     print(f"title: {doc.title}\nsubject: {doc.subject or '-'}")
     print(f"{len(doc.sections)} sections, {len(doc.units)} units ("
-          + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f"), {len(doc.records)} records\n")
+          + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f"), {len(doc.records)} records")
+    matching = "words and the sentence model" if kb.unit_vectors_ is not None else "words only"
+    print(f"matching: {matching}; calibrated passage score at confidence 0.5: {kb.scale_.threshold:.3f}\n")
     section = None
     for u in doc.units:
         if u.section != section:
