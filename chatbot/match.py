@@ -149,24 +149,19 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     return [(f, w) for f, w, _ in scored]
 
 
-def bm25_scores(query: Query, kb: Knowledge) -> np.ndarray:
-    """BM25 of the question against each entry's question, plus ``answer_weight`` times against
-    its answer; divided by what an entry using each question word once would score, so 1 is a
-    full match. Only the columns of the question's own words are read."""
-    (questions, q_idf), (answers, a_idf) = kb.bm25_questions_, kb.bm25_answers_
+def bm25_top(query: Query, kb: Knowledge, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best entries by BM25 of the question against each entry's question, plus
+    ``answer_weight`` times against its answer; divided by what an entry using each question
+    word once would score, so 1 is a full match. Only the question's own words are read: a rare
+    word's postings, a frequent word's full row of weights (``bm25.Postings``)."""
+    from .bm25 import top_k
+
     counts: dict[int, int] = {}
     for t in query.all_terms:
         j = kb.bm25_vocabulary_.get(t)
         if j is not None:
             counts[j] = counts.get(j, 0) + 1
-    raw = np.zeros(questions.shape[0], dtype=np.float32)
-    full = 0.0
-    for j, n in counts.items():
-        for matrix, idf, weight in ((questions, q_idf, 1.0), (answers, a_idf, kb.answer_weight)):
-            start, end = matrix.indptr[j], matrix.indptr[j + 1]
-            raw[matrix.indices[start:end]] += np.float32(weight * n) * matrix.data[start:end]
-            full += weight * n * idf[j]
-    return raw / np.float32(full) if full > 0 else raw
+    return top_k(counts, kb.bm25_parts_, k)
 
 
 def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, float]]:
@@ -178,7 +173,7 @@ def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, fl
     section's topic name ("what skills…" -> the list of skills).
     """
     if kb.scorer_ == "bm25":
-        return _top(bm25_scores(query, kb), k)
+        return bm25_top(query, kb, k)
     about = [t for t in kb.match_terms(query.terms) if t not in kb.subject_terms_]
     terms = with_bigrams(about or kb.match_terms(query.terms))
     if not terms:
@@ -265,7 +260,7 @@ def near_copy(query: Query, kb: Knowledge, i: int) -> bool:
     """
     lex = kb.lexicon
     asked = set(query.all_terms) - kb.subject_terms_
-    title = kb.title_sets_[i]
+    title = kb.title_set(i)
     content = {t for t in asked if t not in lex.stopwords and t not in lex.fillers}
     return bool(asked) and content <= title and len(asked & title) >= 0.5 * len(title)
 
