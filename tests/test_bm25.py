@@ -177,7 +177,8 @@ def test_terms_are_the_lexicon_terms_of_each_text():
     across a text's end (never joined), a possessive, numbers, curly quotes and an empty text."""
     lex = default_lexicon()
     texts = ["How many students go there?", "paid per", "hour by the hour", "", "Capella’s 10k fees, 14,328",
-             "what city\u001eis it", "student graduate rate per year a year day to day to day", "An hour"]
+             "what city\u001eis it", "day\u2013to\u2013day \u201cpay\u00a0scale\u201d",
+             "student graduate rate per year a year day to day to day", "An hour"]
     vocabulary, (found,), stems = term_texts([texts], lex)
     names = {j: t for t, j in vocabulary.items()}
     for i, text in enumerate(texts):
