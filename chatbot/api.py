@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from .cache import cached
 from .index import Knowledge
 from .log import UnansweredLog
 from .model import Context, Reply, Suggestion
 from .parse import parse_file
+from .progress import Progress
 from .reply import reply_for_unit, respond
 from .text import Lexicon, default_lexicon, load_lexicon
 
@@ -27,17 +30,33 @@ def default_knowledge_path() -> Path:
     return _shipped(manifest["default"])
 
 
-def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | Path | None = None
-                   ) -> Knowledge:
+def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | Path | None = None,
+                   cache: bool = True, model_hash: str = "", progress: bool | None = None) -> Knowledge:
     """Parse and index a knowledge file: a .txt or .md guide, or .csv / .jsonl question/answer pairs.
 
     Without a path, the guide shipped with the package. Raises ``KnowledgeError`` (a
     ``ValueError``) naming the file, and the line where there is one, when it cannot be read.
+
+    A knowledge base that takes a while to build is cached on disk (``chatbot.cache``), keyed
+    by the file's content, the lexicon, ``model_hash`` (whatever identifies a model the index
+    depends on) and the index format; ``cache=False`` or ``CAREERBOT_CACHE=0`` turns that off.
+    ``progress``: draw a progress bar on stderr for a load that takes over 2 s (default: when
+    stderr is a terminal).
     """
     if not isinstance(lexicon, Lexicon):
         lexicon = default_lexicon() if lexicon is None else load_lexicon(lexicon)
-    document = parse_file(default_knowledge_path() if path is None else path)
-    return Knowledge(document, lexicon).fit()
+    path = default_knowledge_path() if path is None else path
+
+    def build() -> Knowledge:
+        document = parse_file(path)
+        bar = Progress(2 * len(document.units), f"indexing {Path(path).name}", enabled=progress, started=started)
+        try:
+            return Knowledge(document, lexicon).fit(progress=bar)
+        finally:
+            bar.close()
+
+    started = time.monotonic()
+    return cached(path, lexicon, build, model=model_hash, use=cache)
 
 
 _default_lock = threading.Lock()

@@ -98,17 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(path: str | None):
+def _load(path: str | None, *, quiet: bool = False):
+    """The knowledge to answer from; ``quiet``: no progress bar (for --json output)."""
     from .api import default_knowledge, load_knowledge
 
-    return default_knowledge() if path is None else load_knowledge(path)
+    return default_knowledge() if path is None else load_knowledge(path, progress=False if quiet else None)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .api import answer
     from .chat import format_reply
 
-    reply = answer(args.question, _load(args.knowledge), log_unanswered=args.log_unanswered)
+    reply = answer(args.question, _load(args.knowledge, quiet=args.json), log_unanswered=args.log_unanswered)
     if args.json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -117,7 +118,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    kb = _load(args.knowledge)
+    kb = _load(args.knowledge, quiet=args.json)
     doc = kb.document
     if args.json:
         out = {
@@ -161,7 +162,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_summary, load_cases, write_report
 
     cases = load_cases(args.file)  # every case is checked before any is run
-    kb = _load(args.knowledge)
+    kb = _load(args.knowledge, quiet=args.json)
     if args.calibrate:
         from .evaluate import best_threshold, calibrate
 
