@@ -195,3 +195,40 @@ def test_a_phrase_of_a_custom_lexicon_is_found_only_within_one_text():
     names = {j: t for t, j in vocabulary.items()}
     got = [[names[j] for j in found.ids[found.offsets[i]:found.offsets[i + 1]]] for i in range(len(texts))]
     assert got == [["what", "pay"], ["scale", "of", "wage"], ["wage", "now"]]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_best_of_many_is_the_plain_argmax_selection(seed):
+    """The top k of a large score array, found from a few near the top, against k passes of argmax:
+    ties, values a float32 step apart, values on the search's cuts, fewer positives than k."""
+    rng = np.random.default_rng(seed)
+    size = 10_000
+    raw = np.zeros(size, dtype=np.float32)
+    used = rng.choice(size, rng.integers(0, 60) if seed % 4 == 0 else 3000, replace=False)
+    levels = np.float32([8.0, 4.0, 4.0 * (1 - 1e-7), 1.0, 0.5, 1e-3])
+    raw[used] = rng.choice(levels, len(used)) if seed % 2 else rng.random(len(used)).astype(np.float32) * 8
+    full = np.float32(rng.choice([1.0, 3.0, 7.3]))
+    for k in (1, 6, 10):
+        score = raw / full
+        expected = []
+        for _ in range(k):
+            i = int(np.argmax(score))
+            if score[i] <= 0:
+                break
+            expected.append((i, float(score[i])))
+            score[i] = -np.inf
+        assert bm25._best(raw.copy(), full, k) == expected
+
+
+def test_best_of_many_keeps_a_lower_entry_whose_quotient_ties_just_below_the_cut():
+    """1.0 and the float32 just below it divide by 2.9 to the same score: the lower entry must win
+    the tie even though its raw score is under the search's first cut (half the top score)."""
+    full, a = np.float32(2.9), np.float32(1.0)
+    b = np.nextafter(a, np.float32(0))
+    assert a / full == b / full
+    raw = np.zeros(10_000, dtype=np.float32)
+    raw[9_000:9_003] = 2 * a  # the top; the first cut is exactly a
+    raw[5_000:5_100] = a
+    raw[100:110] = b  # lower entries, same score as the a's
+    got = bm25._best(raw.copy(), full, 6)
+    assert [i for i, _ in got] == [9_000, 9_001, 9_002, 100, 101, 102]
