@@ -22,7 +22,7 @@ from .text import _QUOTES, _TOKEN, Lexicon, _number, stem
 
 CHUNK = 4096  # texts normalised in one call: few calls, and no whole-corpus token list in memory
 _SEP = "\x1e"  # joins a chunk's texts; no token contains it, and NFKC leaves it alone
-DENSE_SHARE = 8  # a term used by at least one entry in this many is kept as a full row
+DENSE_SHARE = 16  # a term used by at least one entry in this many is kept as a full row
 DENSE_ABOVE = 4096  # ... in a knowledge base of at least this many entries
 
 
@@ -201,7 +201,8 @@ class Postings:
     A term used by few entries keeps a posting list: entry ``r``'s weight for term ``j`` is
     stored under the key ``j * size + r``, keys sorted, so term ``j``'s postings are
     ``keys[starts[j]:starts[j + 1]]``. A term used by at least one entry in ``DENSE_SHARE``
-    ("what", "the", "for") keeps a full row of ``size`` weights instead, zero where unused:
+    ("what", "the", "for"; in a base of ``DENSE_ABOVE`` entries or more) keeps a full row of
+    ``size`` weights instead, zero where unused:
     adding a row is a contiguous vector add, many times cheaper than scattering the same
     number of postings, and it adds the same float32 values to the same entries.
     """

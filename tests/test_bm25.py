@@ -137,8 +137,8 @@ def kb_rank(query, kb: Knowledge, k: int) -> list[tuple[int, float]]:
 @pytest.mark.parametrize("rows", ["postings", "frequent terms as rows"])
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_pairs_index_and_ranking_match_the_reference(name, rows, monkeypatch):
-    """Small sets keep every term as postings; with rows forced on, the frequent terms (here:
-    used by one entry in 8 or more) are kept as full rows, as in a large knowledge base."""
+    """Small sets keep every term as postings; with rows forced on, the frequent terms (used by
+    at least one entry in ``bm25.DENSE_SHARE``) are kept as full rows, as in a large knowledge base."""
     if rows != "postings":
         monkeypatch.setattr(bm25, "DENSE_ABOVE", 0)
     kb = load_knowledge(PAIRS[name])
