@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
-import io
 import json
 import os
 import pickle
@@ -125,14 +124,15 @@ def read(path: str | Path, key: str) -> tuple[Document, dict] | None | bool:
             magic, digest, length, crc = _HEADER.unpack(head)
             if magic != MAGIC or digest != bytes.fromhex(key):
                 raise ValueError("not a careerbot index, or not this one")
-            payload = f.read(length + 1)
-        if len(payload) != length:
-            raise ValueError("file is truncated" if len(payload) < length else "file is longer than written")
-        if zlib.crc32(payload) != crc:
-            raise ValueError("checksum does not match")
-        unpickler = _Unpickler(io.BytesIO(payload))
-        versions, document, state = unpickler.load()
-        del payload
+            # Unpickled straight from the file, checksummed on the way; the result is used only if
+            # the checksum and the length then match (a whole copy in memory would cost ~100 MB).
+            source = _Checksummed(f)
+            unpickler = _Unpickler(source)
+            versions, document, state = unpickler.load()
+            if source.length != length or f.read(1):
+                raise ValueError("file is truncated" if source.length < length else "file is longer than written")
+            if source.crc != crc:
+                raise ValueError("checksum does not match")
         now = _versions()
         if any(versions.get(p) != now.get(p) for p in unpickler.packages if p in PACKAGES):
             return None  # written by other versions of numpy/scipy/scikit-learn: rebuilt quietly
@@ -179,16 +179,34 @@ def write(path: str | Path, key: str, knowledge: Knowledge, *, quiet: bool = Fal
 
 
 class _Checksummed:
-    """A write-only file that keeps the length and crc32 of what goes through it."""
+    """A file seen through a counter: the length and crc32 of what is written to it or read from it."""
 
     def __init__(self, f) -> None:
         self.f, self.length, self.crc = f, 0, 0
 
-    def write(self, data) -> int:
+    def _count(self, data) -> None:
         view = memoryview(data).cast("B")  # bytes, or the PickleBuffer of a large array
         self.crc = zlib.crc32(view, self.crc)
         self.length += view.nbytes
-        return self.f.write(view)
+
+    def write(self, data) -> int:
+        self._count(data)
+        return self.f.write(data)
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.f.read(n)
+        self._count(data)
+        return data
+
+    def readline(self) -> bytes:
+        data = self.f.readline()
+        self._count(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        n = self.f.readinto(buffer)
+        self._count(memoryview(buffer).cast("B")[:n])
+        return n
 
 
 def restore(document: Document, lexicon: Lexicon, state: dict) -> Knowledge:
