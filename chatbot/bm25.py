@@ -12,13 +12,17 @@ the plain version beside this one and checks they agree).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .text import _QUOTES, _TOKEN, Lexicon, _number, stem
+
+if TYPE_CHECKING:  # scipy is imported only when an index is built
+    from scipy.sparse import csc_matrix, csr_matrix
 
 CHUNK = 4096  # texts normalised in one call: few calls, and no whole-corpus token list in memory
 _SEP = "\x1e"  # joins a chunk's texts; no token contains it, and NFKC leaves it alone
@@ -43,7 +47,7 @@ def _normalize(text: str) -> str:
     return text.lower()
 
 
-def _token_lists(texts: Sequence[str]):
+def _token_lists(texts: Sequence[str]) -> Iterator[list[list[str]]]:
     """Each chunk of texts as lists of raw tokens, as ``text.tokens`` finds them before numbers are
     rewritten; normalising one joined string per chunk instead of each text."""
     for start in range(0, len(texts), CHUNK):
@@ -160,7 +164,7 @@ def term_texts(groups: Sequence[Sequence[str]], lexicon: Lexicon, *,
     return vocabulary, [TermTexts(renumber[t.ids], t.offsets) for t in out], set(stem_list)
 
 
-def counts(texts: TermTexts, width: int):
+def counts(texts: TermTexts, width: int) -> csr_matrix:
     """Term counts per text, as a CSR matrix of float64 (a row per text, a column per term)."""
     from scipy.sparse import csr_matrix
 
@@ -170,7 +174,7 @@ def counts(texts: TermTexts, width: int):
     return matrix.astype(np.float64)
 
 
-def weights(tf, k1: float, b: float):
+def weights(tf: csr_matrix, k1: float, b: float) -> tuple[csc_matrix, np.ndarray]:
     """BM25 weights per (text, term), by column: (CSC float32 matrix, idf).
 
     w(t, d) = idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avg_len)), with
@@ -217,7 +221,7 @@ class Postings:
     row_of: np.ndarray  # int32 per term: its row in ``rows``, or -1 for a posting list
 
     @classmethod
-    def from_matrix(cls, matrix, idf: np.ndarray, weight: float) -> Postings:
+    def from_matrix(cls, matrix: csc_matrix, idf: np.ndarray, weight: float) -> Postings:
         """From a CSC matrix (an entry a row, a term a column) of float32 weights."""
         size, terms = matrix.shape
         lengths = np.diff(matrix.indptr)
@@ -237,7 +241,7 @@ class Postings:
         keys += matrix.indices[keep].astype(wide)
         return cls(keys, matrix.data[keep], starts, size, idf, weight, rows, row_of)
 
-    def matrix(self):
+    def matrix(self) -> csc_matrix:
         """The weights as a CSC matrix again (for tests and inspection)."""
         from scipy.sparse import csc_matrix
 

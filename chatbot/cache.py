@@ -55,7 +55,7 @@ def warn(message: str) -> None:
     print(f"careerbot: index cache: {message}", file=sys.stderr)
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """A JSON-able value with a stable order: sets sorted, dict items sorted, tuples as lists."""
     if isinstance(value, dict):
         return sorted(([_plain(k), _plain(v)] for k, v in value.items()), key=json.dumps)
