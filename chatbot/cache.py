@@ -232,5 +232,10 @@ def cached(path: str | Path, lexicon: Lexicon, build: Callable[[], Knowledge], *
     if found:
         return restore(found[0], lexicon, found[1])
     knowledge = build()
-    write(path, key, knowledge, quiet=found is False)  # one warning a load at most
+    try:
+        unchanged = cache_key(path, lexicon, model) == key
+    except OSError:
+        unchanged = False
+    if unchanged:  # a file rewritten while it was being read is not stored under its old content's key
+        write(path, key, knowledge, quiet=found is False)  # one warning a load at most
     return knowledge

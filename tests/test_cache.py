@@ -219,3 +219,30 @@ def test_json_output_never_asks_for_a_progress_bar(pairs, monkeypatch, capsys):
     assert json.loads(capsys.readouterr().out)["answered"]
     assert main(["ask", "do I need a visa", "--knowledge", str(pairs)]) == 0
     assert asked == [False, None]
+
+
+def test_a_file_changed_while_it_is_built_is_not_cached_under_its_old_key(pairs, fits, monkeypatch):
+    real = Knowledge.fit
+
+    def fit_then_edit(self, **options):
+        with pairs.open("a", encoding="utf-8") as f:
+            f.write(json.dumps({"question": "Is there a gym?", "answer": "Yes, on the ground floor."}) + "\n")
+        return real(self, **options)
+
+    monkeypatch.setattr(Knowledge, "fit", fit_then_edit)
+    load_knowledge(pairs)
+    assert entries() == []
+
+
+def test_a_cached_guide_answers_as_a_fresh_one(monkeypatch, fits):
+    """The TF-IDF path's learned state (a fitted scikit-learn vectorizer, sparse matrices, records)
+    survives the round trip."""
+    from conftest import SEED, SEED_CASES, read_cases
+
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    questions = [c["question"] for c in read_cases(SEED_CASES) if "question" in c][::4]
+    fresh = load_knowledge(SEED, cache=False)
+    load_knowledge(SEED)
+    cached = load_knowledge(SEED)
+    assert len(fits) == 2 and len(entries()) == 1
+    assert [answer(q, cached).text for q in questions] == [answer(q, fresh).text for q in questions]
