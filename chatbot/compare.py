@@ -320,6 +320,8 @@ def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, flo
     else:
         pool = owners
     where = f" in {' or '.join(kb.comparisons_.codes.get(p, p) for p in ask.places)}" if scoped else ""
+    if field is None:  # "the poorest one in arizona": a place, but no figure to rank by
+        return _filter(kb, ask, None, owners)
     if ask.order and not (ask.implied and not ask.direction):
         return _ranked(kb, ask, field, pool, where)
     if ask.direction:

@@ -328,7 +328,10 @@ class Knowledge:
             if len(name_words) >= 2 and not rec.own_section:
                 every = "".join(w[0] for w in name_words).lower()
                 capital = "".join(w[0] for w in name_words if w[0].isupper()).lower()
-                acronyms.update(a for a in (every, capital, every[:3]) if len(a) >= 3)
+                # every initial, the capitals' initials, and the initials' beginnings ("tstc" for
+                # Texas State Technical College-Waco)
+                acronyms.update(a for a in (every, capital, *(every[:n] for n in range(3, len(every))))
+                                if len(a) >= 3)
             keys.append(RecordKey(rec, unit_of[id(rec)], frozenset(terms), frozenset(acronyms)))
         # A generated acronym that is an ordinary word, or that two records share, names nobody.
         counts = Counter(a for k in keys for a in k.acronyms)

@@ -195,6 +195,11 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
         if i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
                 and f"of {' '.join(phrase)}" not in name_text:
             return True  # "university of arizona", "university of new hampshire"
+    name = key.name_terms - kb.kind_terms_
+    for i, w in enumerate(stems):  # "university of houston" and Houston Community College
+        if i > 1 and w in name and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
+                and f"of {w}" not in name_text:
+            return True
     return False
 
 
@@ -418,6 +423,8 @@ def typed_capitals(text: str) -> frozenset[str]:
             rest.append(w)
             if w[0].isupper():
                 seen.append(w)
+        elif len(w) >= 2 and w.isupper():  # an acronym, even first: "UNC Charlotte acceptance rate"
+            seen.append(w)
         first = False
     long_words = [w for w in rest if len(w) > 3]
     if len(long_words) >= 2 and sum(w[0].isupper() for w in long_words) / len(long_words) > 0.6:

@@ -16,6 +16,7 @@ from .match import (
     Query,
     absent_names,
     figure_evidence,
+    foreign_terms,
     link_records,
     make_query,
     match_fields,
@@ -202,7 +203,7 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
     linked = link_records(query, kb)
     if not linked:
         missed = near_misses(query, kb)
-        if missed and (match_fields(query, kb) or semantic_field(query, kb, missed)):
+        if missed:
             # "university of arizona tuition": another school that shares a word with one listed
             words = [t for t in query.terms if t in kb.kind_terms_ or t in missed[0].name_terms or t in query.unknown]
             return decline(kb, ranked, reason="decline_value", words=query.words(words))
@@ -239,6 +240,11 @@ def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
             # A figure these records do not have: say so, never give another record's figure.
             return decline(kb, ranked, reason="decline_value",
                            words=f"the {_label(other[0][0].label)} of {keys[0].record.name}")
+        if not other and _asks_figure(query, kb) and any(k.record.fields for k in keys):
+            unasked = [t for t in foreign_terms(query, kb, keys) if t not in kb.lexicon.fillers]
+            if unasked:  # "how many faculty members does SNHU have": a figure the guide does not give
+                return decline(kb, ranked, reason="decline_value",
+                               words=f"the {query.words(unasked)} of {keys[0].record.name}")
         if not other and (len(keys) == 1 or all(k.record.fields for k in keys)):
             return _summaries(kb, keys, ranked, best_link)
     else:
@@ -299,6 +305,13 @@ def _only_names(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
     """Does the question name these records and nothing else ("what about SNHU?", "and capella")?"""
     named = {t for k in keys for t in k.name_terms | k.acronyms}
     return all(t in named for t in kb.match_terms(query.terms))
+
+
+def _asks_figure(query: Query, kb: Knowledge) -> bool:
+    """Does the question ask for a figure ("how many…", "what percentage…")? The phrases are the
+    lexicon's ``figure_cues``."""
+    text = " ".join(query.stems)
+    return any(f" {cue} " in f" {text} " for cue in kb.lexicon.figure_cues)
 
 
 def _figure_fits(kb: Knowledge, field: FieldKey, ranked: list[tuple[int, float]], n: int = 3) -> bool:

@@ -71,6 +71,7 @@ class Lexicon:
     question_templates: dict[str, str]
     longest_phrase: int
     comparisons: dict
+    figure_cues: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -92,6 +93,7 @@ class Lexicon:
             question_templates=dict(data.get("question_templates", {})),
             longest_phrase=max((len(k) for k in synonyms), default=1),
             comparisons=dict(data.get("comparisons", {})),
+            figure_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("figure_cues", [])),
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:

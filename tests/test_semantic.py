@@ -144,3 +144,12 @@ def test_no_semantic_flag_matches_on_words_only(capsys):
     semantic = capsys.readouterr().out
     assert '"answered": false' in lexical  # words only: "normal" and "paycheck" are unknown
     assert lexical != semantic
+
+
+def test_a_superlative_with_no_figure_in_a_place_lists_the_place(kb):
+    """"the poorest one in arizona" read a direction and a place but no attribute: it used to crash."""
+    codes = kb.comparisons_.codes
+    school = next(k.record for k in kb.record_keys_ if k.record.place and not k.record.own_section)
+    state = codes[school.place.rpartition(",")[2].strip()]
+    reply = answer(f"the poorest one in {state.lower()}", kb)
+    assert school.name in reply.text
