@@ -59,7 +59,7 @@ def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | P
 
     started = time.monotonic()
     key = (semantic_model_hash() if model is not None else "words only") + model_hash
-    knowledge = cached(path, lexicon, build, model=key, use=cache)
+    knowledge = cached(path, lexicon, build, model=key, use=cache, small=model is not None)
     knowledge.encoder_ = model  # the model itself is never cached, only what it computed
     return knowledge
 

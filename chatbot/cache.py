@@ -220,13 +220,14 @@ def restore(document: Document, lexicon: Lexicon, state: dict) -> Knowledge:
 
 
 def cached(path: str | Path, lexicon: Lexicon, build: Callable[[], Knowledge], *, model: str = "",
-           use: bool = True) -> Knowledge:
+           use: bool = True, small: bool = False) -> Knowledge:
     """``build()``'s knowledge, read from the cache when it holds an entry for this key, else
-    built and written there for next time. Files under ``MIN_BYTES`` are always built."""
+    built and written there for next time. Files under ``MIN_BYTES`` are always built, unless
+    ``small`` (building them is not cheap: the sentence model encodes every passage)."""
     if not enabled(use):
         return build()
     try:
-        if os.stat(path).st_size < MIN_BYTES:
+        if os.stat(path).st_size < MIN_BYTES and not small:
             return build()
         key = cache_key(path, lexicon, model)
     except OSError:  # unreadable: building says why, with the proper error
