@@ -168,11 +168,23 @@ def test_cache_can_be_turned_off(pairs, fits, monkeypatch, off):
     assert len(fits) == 2 and entries() == []
 
 
-def test_small_files_are_not_cached(fits):
+def test_small_files_are_not_cached_when_matching_on_words_only(fits):
     assert (DATA / "pairs.jsonl").stat().st_size < cache.MIN_BYTES
-    load_knowledge(DATA / "pairs.jsonl")
-    load_knowledge(DATA / "pairs.jsonl")
+    load_knowledge(DATA / "pairs.jsonl", encoder=None)
+    load_knowledge(DATA / "pairs.jsonl", encoder=None)
     assert len(fits) == 2 and entries() == []
+
+
+def test_small_files_are_cached_with_the_sentence_model(fits):
+    """Encoding every passage is not cheap: a small guide's vectors are worth keeping."""
+    from chatbot.semantic import default_encoder
+
+    if default_encoder() is None:
+        pytest.skip("the semantic extra is not installed")
+    load_knowledge(DATA / "pairs.jsonl")
+    again = load_knowledge(DATA / "pairs.jsonl")
+    assert len(fits) == 1 and len(entries()) == 1
+    assert again.encoder_ is default_encoder() and again.unit_vectors_ is not None
 
 
 def test_a_missing_file_is_still_the_knowledge_error(tmp_path, monkeypatch):
