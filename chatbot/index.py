@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import Record, Unit
+from .model import KnowledgeError, Record, Unit
 from .parse import Document
 from .text import Lexicon, stem, tokens
 
@@ -26,6 +26,13 @@ def _initials(name: str) -> frozenset[str]:
     """The initials of a name of two or more words, as a user would type them: "psc"."""
     words = re.findall(r"[A-Za-z]+", name)
     return frozenset({"".join(w[0] for w in words).lower()}) if len(words) >= 2 else frozenset()
+
+
+def _require_vocabulary(docs: list[list[str]], path: str) -> None:
+    """A document must have at least one word to rank by, or it cannot answer anything."""
+    if not any(docs):
+        raise KnowledgeError(path, "has no words to answer from: every word in it is a common word "
+                                   "such as 'the' or 'of'")
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -96,6 +103,9 @@ class Knowledge:
             words.update(b)
         for section in doc.sections:
             words.update(stem(t) for t in tokens(section.title))
+        for unit in doc.units:  # an FAQ entry's other phrasings and answers
+            for text in unit.questions[1:] + unit.answers[1:]:
+                words.update(stem(t) for t in tokens(text))
 
         section_terms = {s.title: self._section_terms(s.title) for s in doc.sections}
         # Question/answer pairs are ranked by BM25 over the questions (stopwords kept: "how do I",
@@ -104,7 +114,9 @@ class Knowledge:
         self.scorer_ = ("bm25" if doc.kind == "pairs" else "tfidf") if self.scorer == "auto" else self.scorer
         if self.scorer_ == "bm25":
             answers = [lex.canonical(st, keep_stopwords=True) for st in text_stems]
-            self.bm25_vocabulary_, self.bm25_questions_, self.bm25_answers_ = self._bm25(titles_all, answers)
+            questions, self.phrasing_starts_ = self._phrasings(titles_all)
+            _require_vocabulary(questions + answers, doc.path)
+            self.bm25_vocabulary_, self.bm25_questions_, self.bm25_answers_ = self._bm25(questions, answers)
             self.unit_df_ = {}
             self.list_topics_ = []
         else:
@@ -161,9 +173,10 @@ class Knowledge:
             full_docs.append(with_bigrams(title * self.title_weight + section + body))
             title_docs.append(with_bigrams([t for t in title_terms if t not in self.subject_terms_]))
 
+        _require_vocabulary(full_docs, doc.path)
         common = dict(analyzer=_identity, sublinear_tf=True, lowercase=False)
-        self.full_vectorizer_ = TfidfVectorizer(**common).fit(full_docs)
-        self.full_matrix_ = self.full_vectorizer_.transform(full_docs).tocsr()
+        self.full_vectorizer_ = TfidfVectorizer(**common)
+        self.full_matrix_ = self.full_vectorizer_.fit_transform(full_docs).tocsr()
         self.vocabulary_ = self.full_vectorizer_.vocabulary_
         self.idf_ = self.full_vectorizer_.idf_
         # Which unit uses which term, for the coverage half of the score.
@@ -175,6 +188,20 @@ class Knowledge:
         # List passages answer a question that names nothing but their section's topic.
         self.list_topics_ = [(i, frozenset(self.match_terms(lex.terms(self.topic_name(u.section)))))
                              for i, u in enumerate(doc.units) if u.kind == "list"]
+
+    def _phrasings(self, titles: list[list[str]]) -> tuple[list[list[str]], object]:
+        """One BM25 row per phrasing of each entry's question, and where each entry's rows start
+        (None when every entry has one phrasing: then rows are units)."""
+        if not any(u.questions for u in self.document.units):
+            return titles, None
+        import numpy as np
+
+        rows, starts = [], []
+        for unit, title in zip(self.document.units, titles, strict=True):
+            starts.append(len(rows))
+            rows.append(title)
+            rows += [self.lexicon.terms(q, keep_stopwords=True) for q in unit.questions[1:]]
+        return rows, np.array(starts)
 
     def _bm25(self, questions: list[list[str]], answers: list[list[str]]):
         """BM25 weights per (unit, term), so a question scores by one sparse product.
@@ -287,6 +314,13 @@ class Knowledge:
         return keys
 
     # ------------------------------------------------------------ look-ups used when answering
+    def per_entry(self, row_scores):
+        """Scores of phrasing rows -> one score per entry: the best of its phrasings."""
+        import numpy as np
+
+        starts = getattr(self, "phrasing_starts_", None)
+        return row_scores if starts is None else np.maximum.reduceat(row_scores, starts)
+
     def name_frequency(self, term: str) -> int:
         """How many records' names use ``term``."""
         return self.name_df_.get(term, 0)

@@ -17,6 +17,9 @@ from .index import FieldKey, Knowledge, RecordKey, with_bigrams
 from .text import stem, tokens
 
 MAX_QUESTION_CHARS = 1000
+# Each repair searches the whole vocabulary; a question of hundreds of unknown words on a large
+# knowledge base took 600 ms. Past this many repairs, unknown words stay unknown.
+MAX_SPELL_REPAIRS = 8
 RARE_UNITS = 3  # a name word used in at most this many units can name its record alone
 COSINE_WEIGHT = 0.5  # the rest of a passage's score is its coverage of the question
 LIST_SCORE = 0.9  # the score of a section's list when the question names only that section's topic
@@ -72,10 +75,11 @@ def make_query(question: str, kb: Knowledge) -> Query:
     cut = len(question) > MAX_QUESTION_CHARS
     text = question[:MAX_QUESTION_CHARS]
     stems, unknown, corrected, said = [], [], [], {}
+    repairs = MAX_SPELL_REPAIRS
     for token in tokens(text):
         s = stem(token)
         if s not in kb.known_ and not s[0].isdigit():
-            fixed = spell(s, kb)
+            fixed, repairs = (spell(s, kb), repairs - 1) if repairs > 0 and edit_budget(s) else (None, repairs)
             if fixed is not None:
                 corrected.append((s, fixed))
                 s = fixed
@@ -152,20 +156,23 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
 def bm25_scores(query: Query, kb: Knowledge) -> np.ndarray:
     """BM25 of the question against each entry's question, plus ``answer_weight`` times against
     its answer; divided by what an entry using each question word once would score, so 1 is a
-    full match. Only the columns of the question's own words are read."""
+    full match. Only the columns of the question's own words are read. An entry asked in
+    several ways scores by its best phrasing."""
     (questions, q_idf), (answers, a_idf) = kb.bm25_questions_, kb.bm25_answers_
     counts: dict[int, int] = {}
     for t in query.all_terms:
         j = kb.bm25_vocabulary_.get(t)
         if j is not None:
             counts[j] = counts.get(j, 0) + 1
-    raw = np.zeros(questions.shape[0], dtype=np.float32)
+    asked = np.zeros(questions.shape[0], dtype=np.float32)  # one row per phrasing of a question
+    raw = np.zeros(answers.shape[0], dtype=np.float32)
     full = 0.0
     for j, n in counts.items():
-        for matrix, idf, weight in ((questions, q_idf, 1.0), (answers, a_idf, kb.answer_weight)):
+        for matrix, idf, weight, out in ((questions, q_idf, 1.0, asked), (answers, a_idf, kb.answer_weight, raw)):
             start, end = matrix.indptr[j], matrix.indptr[j + 1]
-            raw[matrix.indices[start:end]] += np.float32(weight * n) * matrix.data[start:end]
+            out[matrix.indices[start:end]] += np.float32(weight * n) * matrix.data[start:end]
             full += weight * n * idf[j]
+    raw += kb.per_entry(asked)
     return raw / np.float32(full) if full > 0 else raw
 
 
