@@ -123,3 +123,13 @@ def test_python_api_returns_the_figures():
     assert result.summary.cases == len(result.results) >= 250
     assert result.summary.accuracy >= 0.95
     assert all(r.passed == (not r.problems) for r in result.results)
+
+
+@pytest.mark.parametrize("case", [
+    '{"question": null, "turns": ["How much is tuition at WGU?", "What about SNHU?"], "short": "$15,000"}',
+    '{"question": "What about SNHU?", "turns": null, "short": "$15,000", "xfail": null, "tags": null}',
+])
+def test_null_means_absent(tmp_path, case):
+    (loaded,) = load_cases(write(tmp_path, "null.jsonl", case + "\n"))
+    assert loaded.question == "What about SNHU?" and loaded.short == "$15,000" and loaded.xfail is None
+    assert loaded.tags == ()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import GUIDES
@@ -167,6 +169,31 @@ def test_malformed_table_rows_are_warnings(tmp_path, guide):
     assert set(warnings) == {_line_of(md, f"| {schools[0].name} |"), md.count("\n")}
     assert "no name" in warnings[md.count("\n")]
     assert len([r for r in kb.document.records if r.place]) == len(schools)
+
+
+# ---------------------------------------------------------------- the warnings from the command line
+
+def test_warnings_are_listed_by_inspect_and_printed_once_by_the_others(tmp_path, guide):
+    path, text, schools = guide
+    raw = schools[0].get("In-State Tuition").value.raw
+    guide_path = tmp_path / "guide.txt"
+    guide_path.write_text(text.replace(f":{raw}", f":{raw[:-2]}", 1), encoding="utf-8")
+
+    def run(*args: str, stdin: str | None = None):
+        return subprocess.run([sys.executable, "-m", "chatbot", *args, "--knowledge", str(guide_path)], input=stdin,
+                              capture_output=True, text=True, cwd=tmp_path, timeout=300)
+
+    line = schools[0].get("In-State Tuition").line
+    where = f"{guide_path}:{line}: "
+    inspect = run("inspect")
+    assert inspect.returncode == 0 and inspect.stderr == ""
+    assert "1 warnings" in inspect.stdout and where in inspect.stdout.split("warnings:")[-1]
+    (listed,) = json.loads(run("inspect", "--json").stdout)["warnings"]
+    assert (listed["path"], listed["line"]) == (str(guide_path), line) and raw[:-2] in listed["message"]
+    for args, stdin in ((("ask", "salary"), None), (("chat",), "salary\ntuition\nhello\n")):
+        out = run(*args, stdin=stdin)
+        assert out.returncode == 0
+        assert out.stderr.count(where) == 1 and out.stderr.startswith("chatbot: warning: ")
 
 
 # ---------------------------------------------------------------- FAQ exports
