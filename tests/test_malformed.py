@@ -8,12 +8,15 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import GUIDES
 
 from chatbot import Conversation, answer, load_knowledge
 from chatbot.parse import parse_file
+
+README = Path(__file__).parents[1] / "README.md"
 
 
 @pytest.fixture(params=list(GUIDES))
@@ -255,3 +258,13 @@ def test_bad_alternatives_name_the_line(tmp_path):
     with pytest.raises(KnowledgeError) as err:
         _pairs(tmp_path, "faq.jsonl", '{"question": "a?", "answer": "b", "alternatives": [1]}\n')
     assert err.value.line == 1 and "alternatives" in str(err.value)
+
+
+def test_readme_examples_of_the_faq_formats_load(tmp_path):
+    """The README shows one example of each accepted format; each must load as it says."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"```(csv|jsonl)\n(.*?)```", text, flags=re.S)
+    assert {kind for kind, _ in blocks} == {"csv", "jsonl"}
+    for n, (kind, block) in enumerate(blocks):
+        kb = _pairs(tmp_path, f"example{n}.{kind}", block)
+        assert any(u.questions for u in kb.document.units), kind
