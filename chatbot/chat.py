@@ -21,6 +21,7 @@ from typing import TextIO
 from .api import Conversation
 from .index import Knowledge
 from .model import Reply
+from .text import visible
 
 QUIT = {"/quit", "/exit", "/q"}
 PROMPT = "you> "
@@ -62,7 +63,16 @@ def sources(reply: Reply | None) -> str:
 
 
 def handle(conversation: Conversation, line: str) -> Outcome:
-    """One line of input: a command, or a question for the conversation."""
+    """One line of input: a command, or a question for the conversation.
+
+    The text to show has every control character escaped ("\\x1b"), whatever was typed or
+    written in the guide, so nothing reaches the terminal raw.
+    """
+    outcome = _handle(conversation, line)
+    return Outcome(visible(outcome.text), outcome.leave)
+
+
+def _handle(conversation: Conversation, line: str) -> Outcome:
     text = line.strip()
     if not text:
         return Outcome("")
@@ -156,7 +166,7 @@ def run_terminal(conversation: Conversation, *, input=None, output=None, width: 
     """The interactive chat. ``input``/``output`` are prompt-toolkit's, for tests."""
     session = _session(conversation.knowledge, input=input, output=output, warn=warn)
     columns = width or shutil.get_terminal_size().columns
-    write(wrap(welcome(conversation.knowledge), columns))
+    write(wrap(visible(welcome(conversation.knowledge)), columns))
     while True:
         try:
             line = session.prompt(PROMPT)
@@ -192,9 +202,19 @@ def run_piped(conversation: Conversation, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def _tolerant(stream: TextIO) -> TextIO:
+    """Standard input that reads undecodable bytes as lone surrogates instead of failing on them."""
+    if hasattr(stream, "reconfigure"):
+        try:
+            stream.reconfigure(errors="surrogateescape")
+        except (OSError, ValueError):
+            pass
+    return stream
+
+
 def chat(knowledge: Knowledge, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
          log_unanswered: str | Path | None = None) -> int:
-    stdin = stdin or sys.stdin
+    stdin = stdin or _tolerant(sys.stdin)
     stdout = stdout or sys.stdout
     conversation = Conversation(knowledge, log_unanswered=log_unanswered)
     if stdin.isatty() and stdout.isatty():

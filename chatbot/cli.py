@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from .model import KnowledgeError
+from .text import json_text, visible
 
 DESCRIPTION = """\
 An offline question-answering chatbot for career guides.
@@ -28,6 +28,8 @@ examples:
   printf 'salary?\\nwgu tuition\\n' | chatbot   one reply per line of piped input
 
 exit status: 0 ok, 1 eval below --min-accuracy, 2 bad arguments or an unreadable file.
+What is malformed but readable in a guide (a value that is not a figure, a field given twice)
+is listed by 'chatbot inspect' and printed once on stderr by the other commands.
 """
 
 
@@ -100,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(path: str | None, args: argparse.Namespace | None = None):
-    """The knowledge to answer from: no progress bar for --json output; words only with --no-semantic."""
+def _load(path: str | None, args: argparse.Namespace | None = None, *, warn: bool = True):
+    """The knowledge to answer from: no progress bar for --json output; words only with --no-semantic;
+    its load-time warnings are printed once on stderr unless ``warn`` is off."""
     from .api import default_knowledge, load_knowledge
     from .semantic import status
 
@@ -110,8 +113,18 @@ def _load(path: str | None, args: argparse.Namespace | None = None):
               "pip install 'careerbot[semantic]'", file=sys.stderr)
     progress = False if getattr(args, "json", False) else None
     if getattr(args, "no_semantic", False):
-        return load_knowledge(path, encoder=None, progress=progress)
-    return default_knowledge() if path is None else load_knowledge(path, progress=progress)
+        kb = load_knowledge(path, encoder=None, progress=progress)
+    else:
+        kb = default_knowledge() if path is None else load_knowledge(path, progress=progress)
+    if warn:
+        for warning in kb.document.warnings:
+            print(visible(f"chatbot: warning: {warning}"), file=sys.stderr)
+    return kb
+
+
+def out(text: str) -> None:
+    """Print to stdout with every control character shown escaped, never raw."""
+    print(visible(text))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -120,17 +133,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     reply = answer(args.question, _load(args.knowledge, args), log_unanswered=args.log_unanswered)
     if args.json:
-        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+        print(json_text(reply.to_dict(), indent=2))
     else:
-        print(format_reply(reply))
+        out(format_reply(reply))
     return 0
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    kb = _load(args.knowledge, args)
+    kb = _load(args.knowledge, args, warn=False)  # listed in the output instead
     doc = kb.document
     if args.json:
-        out = {
+        data = {
             "path": doc.path, "title": doc.title, "subject": doc.subject,
             "sections": [{"title": s.title, "lines": list(s.lines)} for s in doc.sections],
             "units": [{"id": u.id, "kind": u.kind, "section": u.section, "title": u.title,
@@ -140,32 +153,39 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                          "fields": {f.label: {"raw": f.value.raw, "kind": f.value.kind,
                                               "number": f.value.number} for f in r.fields}}
                         for r in doc.records],
+            "warnings": [{"path": w.path, "line": w.line, "message": w.message} for w in doc.warnings],
         }
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json_text(data, indent=2))
         return 0
     counts: dict[str, int] = {}
     for u in doc.units:
         counts[u.kind] = counts.get(u.kind, 0) + 1
-    print(f"{doc.path}")
-    print(f"title: {doc.title}\nsubject: {doc.subject or '-'}")
-    print(f"{len(doc.sections)} sections, {len(doc.units)} units ("
-          + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f"), {len(doc.records)} records")
+    out(f"{doc.path}")
+    out(f"title: {doc.title}\nsubject: {doc.subject or '-'}")
+    out(f"{len(doc.sections)} sections, {len(doc.units)} units ("
+        + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f"), {len(doc.records)} records, "
+        + f"{len(doc.warnings)} warnings")
     matching = "words and the sentence model" if kb.unit_vectors_ is not None else "words only"
-    print(f"matching: {matching}; calibrated passage score at confidence 0.5: {kb.scale_.threshold:.3f}\n")
+    out(f"matching: {matching}; calibrated passage score at confidence 0.5: {kb.scale_.threshold:.3f}\n")
     section = None
     for u in doc.units:
         if u.section != section:
             section = u.section
-            print(f"== {section or '(no section)'}")
+            out(f"== {section or '(no section)'}")
         span = f"{u.lines[0]}-{u.lines[1]}" if u.lines[0] != u.lines[1] else str(u.lines[0])
-        print(f"  {u.kind:<6} {span:>8}  {u.title[:80]}")
+        out(f"  {u.kind:<6} {span:>8}  {u.title[:80]}")
+        extra = [f"also asked: {q}" for q in u.questions[1:]] + [f"also answered: {a[:80]}" for a in u.answers[1:]]
         if u.record is not None:
             r = u.record
-            extra = [f"place={r.place}"] if r.place else []
+            extra += [f"place={r.place}"] if r.place else []
             extra += [f"acronym={r.acronym}"] if r.acronym else []
             extra += [f"{f.label}={f.value.raw} ({f.value.kind})" for f in r.fields]
-            for item in extra:
-                print(f"  {'':<6} {'':>8}    {item}")
+        for item in extra:
+            out(f"  {'':<6} {'':>8}    {item}")
+    if doc.warnings:
+        out("\nwarnings:")
+        for warning in doc.warnings:
+            out(f"  {warning}")
     return 0
 
 
@@ -196,9 +216,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.report:
         write_report(result.results, args.report)
     if args.json:
-        print(json.dumps(result.summary.to_dict(), ensure_ascii=False, indent=2))
+        print(json_text(result.summary.to_dict(), indent=2))
     else:
-        print(format_summary(result.summary))
+        out(format_summary(result.summary))
     if args.min_accuracy is not None:
         floor = args.min_accuracy / 100 if args.min_accuracy > 1 else args.min_accuracy
         if result.summary.accuracy < floor:
@@ -211,7 +231,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     from .log import format_review, group_questions, read_log
 
     records = read_log(args.log)
-    print(format_review(group_questions([r["question"] for r in records]), top=args.top))
+    out(format_review(group_questions([r["question"] for r in records]), top=args.top))
     return 0
 
 
@@ -232,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return command(args)
     except KnowledgeError as e:
-        print(f"chatbot: error: {e}", file=sys.stderr)
+        print(visible(f"chatbot: error: {e}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -18,7 +18,7 @@ from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import Query, figure_evidence, match_fields, named_things
 from .model import Context, Record, Reply
 from .shipped import shipped_file
-from .text import stem, tokens
+from .text import number_value, stem, tokens
 
 Phrase = tuple[str, ...]
 
@@ -120,8 +120,8 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
     for kind in ("above", "below"):
         for i, phrase in _find(stems, getattr(vocab, kind)):
             j = i + len(phrase)
-            if j < len(stems) and stems[j][0].isdigit():
-                bound, bound_word = (kind, float(stems[j]), phrase in vocab.inclusive), stems[j]
+            if j < len(stems) and stems[j][0].isdigit() and number_value(stems[j]) is not None:
+                bound, bound_word = (kind, number_value(stems[j]), phrase in vocab.inclusive), stems[j]
                 break
         if bound:
             break
@@ -216,7 +216,7 @@ def _number(record: Record, label: str) -> float | None:
 
 def _raw(record: Record, label: str) -> str:
     f = record.get(label)
-    return f.value.raw if f is not None else "N/A"
+    return f.value.shown if f is not None else "N/A"
 
 
 def _format_bound(kb: Knowledge, label: str, number: float) -> str:
@@ -224,15 +224,35 @@ def _format_bound(kb: Knowledge, label: str, number: float) -> str:
     if "money" in kinds:
         return f"${number:,.0f}" if number == int(number) else f"${number:,.2f}"
     if "percent" in kinds:
-        return f"{number:g}%"
+        return f"{number:,.0f}%" if number == int(number) else f"{number:g}%"
     return f"{number:,.0f}" if number == int(number) else f"{number:,}"
 
 
-def _missing_note(kb: Knowledge, label: str, missing: list[RecordKey], total: int, noun: str) -> str:
+def _missing_note(kb: Knowledge, field_label: str, missing: list[RecordKey], total: int, noun: str) -> str:
+    unusable = _unusable_note(kb, missing, field_label, "then_left_out")
+    missing = [k for k in missing if not _unusable(k.record, field_label)]
     if not missing:
-        return ""
+        return unusable
+    label = _label(field_label)
     names = f" ({', '.join(k.record.name for k in missing)})" if len(missing) <= 2 else ""
-    return f"{label[0].upper() + label[1:]} is not reported for {len(missing)} of {total} {noun}{names}. "
+    return f"{label[0].upper() + label[1:]} is not reported for {len(missing)} of {total} {noun}{names}. " + unusable
+
+
+def _unusable(record: Record, label: str) -> str | None:
+    """"unreadable" or "conflict" when the record's value cannot be ranked for that reason, else None."""
+    f = record.get(label)
+    return f.value.kind if f is not None and f.value.kind in ("unreadable", "conflict") else None
+
+
+def _unusable_note(kb: Knowledge, keys: list[RecordKey], label: str, then: str) -> str:
+    """Say which records' values could not be read or are given twice, and what follows ("it is left out")."""
+    texts = kb.lexicon.texts
+    notes = []
+    for kind, key in (("unreadable", "unreadable_values"), ("conflict", "conflicting_values")):
+        which = [k for k in keys if _unusable(k.record, label) == kind]
+        if which:
+            notes.append(texts[key].format(label=_label(label), names=_names(which), then=texts[then]))
+    return "".join(note + " " for note in notes)
 
 
 def _names(keys: list[RecordKey]) -> str:
@@ -294,7 +314,7 @@ def answer_across(query: Query, kb: Knowledge, linked: list[tuple[RecordKey, flo
         own_name = {w for k in named for w in kb.lexicon.terms(k.record.name)}
         asked_places = ask.place_words - own_name  # "Southern New Hampshire University" asks no place
         if asked_places and ask.yes_no and not follow_up and all(k.record.place for k in named) \
-                and not match_fields(query, kb, named):
+                and not match_fields(query, kb):  # a figure asked of a record without it is no place question
             return _in_place(kb, ask, named)  # "is WGU in Utah?"
         return None
     if not (scoped or ranking):
@@ -335,7 +355,7 @@ def _superlative(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKe
     available = [(k, n) for k, n in rated if n is not None]
     missing = [k for k, n in rated if n is None]
     noun = _noun(kb, owners) + where
-    note = _missing_note(kb, label, missing, len(owners), noun)
+    note = _missing_note(kb, field.label, missing, len(owners), noun)
     if not available:
         return _reply(f"{note}None of them reports it.", [], field.label, intent="across")
     best = (max if ask.direction == "high" else min)(n for _, n in available)
@@ -375,7 +395,7 @@ def _filter(kb: Knowledge, ask: Ask, field: FieldKey | None, owners: list[Record
         wanted = f"{_label(field.label)} {word} {_format_bound(kb, field.label, limit)}"
         said.append(f"with {wanted}")
         none.append(f"has {wanted}")
-    note = _missing_note(kb, _label(field.label), missing, len(owners), noun) if field is not None else ""
+    note = _missing_note(kb, field.label, missing, len(owners), noun) if field is not None else ""
     if not keep:
         text = f"None of the {len(owners)} {noun} in the guide {' and '.join(none)}. {note}"
         return _reply(text.strip(), [], field.label if field else LOCATION, confidence=0.8)
@@ -438,8 +458,10 @@ def _compare(query: Query, kb: Knowledge, ask: Ask, keys: list[RecordKey]) -> Re
     rated = [(k, _number(k.record, field.label)) for k in keys]
     missing = [k for k, n in rated if n is None]
     if missing:
-        return _reply(text + f" {_names(missing)} does not report it (N/A), so they cannot be compared on it.",
-                      keys, field.label, intent="compare")
+        absent = [k for k in missing if not _unusable(k.record, field.label)]
+        said = f" {_names(absent)} does not report it (N/A), so they cannot be compared on it." if absent else ""
+        unusable = _unusable_note(kb, missing, field.label, "then_not_compared")
+        return _reply(f"{text}{said} {unusable}".rstrip(), keys, field.label, intent="compare")
     direction = ask.direction or "low"
     best = (max if direction == "high" else min)(n for _, n in rated)
     winners = [k for k, n in rated if n == best]
@@ -467,6 +489,9 @@ def _ranked(kb: Knowledge, ask: Ask, field: FieldKey, owners: list[RecordKey], w
     order = "highest first" if descending else "lowest first"
     rows = [f"  {i}. {k.record.name}: {_raw(k.record, field.label)}" for i, (k, _) in enumerate(available, 1)]
     text = f"{_noun(kb, owners).capitalize()}{where} by {label} ({order}):\n" + "\n".join(rows)
-    if missing:
-        text += "\n  Not reported: " + ", ".join(k.record.name for k in missing) + "."
+    absent = [k for k in missing if not _unusable(k.record, field.label)]
+    if absent:
+        text += "\n  Not reported: " + ", ".join(k.record.name for k in absent) + "."
+    if len(absent) < len(missing):
+        text += "\n  " + _unusable_note(kb, missing, field.label, "then_left_out").rstrip()
     return _reply(text, [k for k, _ in available] + missing, field.label, intent="list")

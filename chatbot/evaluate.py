@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import os
 import re
@@ -33,7 +32,7 @@ from .api import Conversation, default_knowledge
 from .match import make_query, rank_units
 from .model import KnowledgeError, QuestionSetError, Reply
 from .parse import json_lines, read_text
-from .text import normalize
+from .text import json_text, normalize
 
 FIELDS = {"id", "question", "turns", "expect", "expect_any", "forbid", "answerable", "tags", "expect_ids",
           "short", "xfail"}
@@ -115,6 +114,7 @@ def _as_case(obj: dict, path: str, line: int, number: int) -> Case:
     if unknown:
         raise QuestionSetError(path, f"unknown field(s) {', '.join(unknown)}; "
                                      f"a case may have {', '.join(sorted(FIELDS))}", line)
+    obj = {k: v for k, v in obj.items() if v is not None}  # JSON null means absent
     if "question" in obj and "turns" in obj:
         raise QuestionSetError(path, "a case has 'question' or 'turns', not both", line)
     if "turns" in obj:
@@ -353,7 +353,7 @@ def write_report(results: Iterable[Result], path: str | Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             for r in results:
-                out.write(json.dumps(_result_dict(r), ensure_ascii=False) + "\n")
+                out.write(json_text(_result_dict(r)) + "\n")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import Record, Unit
+from .model import KnowledgeError, Record, Unit
 from .parse import Document
 from .semantic import Encoder, default_encoder
 from .text import Lexicon, stem, tokens
@@ -34,6 +34,13 @@ def _initials(name: str) -> frozenset[str]:
     """The initials of a name of two or more words, as a user would type them: "psc"."""
     words = re.findall(r"[A-Za-z]+", name)
     return frozenset({"".join(w[0] for w in words).lower()}) if len(words) >= 2 else frozenset()
+
+
+def _require_vocabulary(docs: list[list[str]], path: str) -> None:
+    """A document must have at least one word to rank by, or it cannot answer anything."""
+    if not any(docs):
+        raise KnowledgeError(path, "has no words to answer from: every word in it is a common word "
+                                   "such as 'the' or 'of'")
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -103,6 +110,7 @@ class Knowledge:
         if self.scorer_ == "bm25":
             # Every stem the document uses, before synonyms: what a question may be spelled towards.
             words = self._fit_bm25(progress)
+            _require_vocabulary([list(self.bm25_vocabulary_)], doc.path)
             self.unit_df_ = {}
             self.list_topics_ = []
             self.list_title_stems_ = []
@@ -118,6 +126,9 @@ class Knowledge:
             self._fit_tfidf(section_terms, title_stems, text_stems)
         for section in doc.sections:
             words.update(stem(t) for t in tokens(section.title))
+        for unit in doc.units:  # an FAQ entry's other phrasings and answers
+            for text in unit.questions[1:] + unit.answers[1:]:
+                words.update(stem(t) for t in tokens(text))
 
         self.record_keys_ = self._record_keys(words)
         self.name_df_ = Counter(t for k in self.record_keys_ for t in k.name_terms)
@@ -231,9 +242,10 @@ class Knowledge:
             full_docs.append(with_bigrams(title * self.title_weight + section + body))
             title_docs.append(with_bigrams([t for t in title_terms if t not in self.subject_terms_]))
 
+        _require_vocabulary(full_docs, doc.path)
         common = dict(analyzer=_identity, sublinear_tf=True, lowercase=False)
-        self.full_vectorizer_ = TfidfVectorizer(**common).fit(full_docs)
-        self.full_matrix_ = self.full_vectorizer_.transform(full_docs).tocsr()
+        self.full_vectorizer_ = TfidfVectorizer(**common)
+        self.full_matrix_ = self.full_vectorizer_.fit_transform(full_docs).tocsr()
         self.vocabulary_ = self.full_vectorizer_.vocabulary_
         self.idf_ = self.full_vectorizer_.idf_
         # Which unit uses which term, for the coverage half of the score.
@@ -268,7 +280,9 @@ class Knowledge:
 
         units = self.document.units
         vocabulary, (questions, answers), words = bm25.term_texts(
-            [[u.title for u in units], [u.text for u in units]], self.lexicon, progress=progress)
+            # An entry asked in several ways is found by any of its phrasings.
+            [["\n".join(u.questions) if u.questions else u.title for u in units], [u.text for u in units]],
+            self.lexicon, progress=progress)
         self.bm25_vocabulary_ = vocabulary
         self.bm25_parts_ = tuple(bm25.Postings.from_matrix(*bm25.weights(bm25.counts(texts, len(vocabulary)),
                                                                          self.k1, self.b), weight)
@@ -373,6 +387,13 @@ class Knowledge:
         return keys
 
     # ------------------------------------------------------------ look-ups used when answering
+    def per_entry(self, row_scores):
+        """Scores of phrasing rows -> one score per entry: the best of its phrasings."""
+        import numpy as np
+
+        starts = getattr(self, "phrasing_starts_", None)
+        return row_scores if starts is None else np.maximum.reduceat(row_scores, starts)
+
     def name_frequency(self, term: str) -> int:
         """How many records' names use ``term``."""
         return self.name_df_.get(term, 0)

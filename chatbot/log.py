@@ -8,7 +8,6 @@ processes never interleave, and a process killed later loses nothing it had alre
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -20,7 +19,7 @@ from rapidfuzz import fuzz
 
 from .model import QuestionSetError, Reply
 from .parse import json_lines, read_text
-from .text import default_lexicon
+from .text import default_lexicon, json_text
 
 LOW_CONFIDENCE = 0.6  # answered replies below this are logged too
 
@@ -54,7 +53,9 @@ class UnansweredLog:
             "suggestions": [s.question for s in reply.suggestions]
             or [u.title for u in reply.alternatives[:3]],
         }
-        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        # Lone surrogates (undecodable bytes from argv or a pipe) are written as \\u escapes: the
+        # line always encodes, and reading it back gives the question exactly as it was asked.
+        line = (json_text(entry) + "\n").encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

@@ -18,6 +18,9 @@ from .index import FieldKey, Knowledge, RecordKey, with_bigrams
 from .text import stem, tokens
 
 MAX_QUESTION_CHARS = 1000
+# Each repair searches the whole vocabulary; a question of hundreds of unknown words on a large
+# knowledge base took 600 ms. Past this many repairs, unknown words stay unknown.
+MAX_SPELL_REPAIRS = 8
 RARE_UNITS = 3  # a name word used in at most this many units can name its record alone
 COSINE_WEIGHT = 0.5  # the rest of a passage's score is its coverage of the question
 LIST_SCORE = 0.9  # the score of a section's list when the question names only that section's topic
@@ -76,10 +79,11 @@ def make_query(question: str, kb: Knowledge, *, vector: np.ndarray | None = None
     text = question[:MAX_QUESTION_CHARS]
     stems, unknown, corrected, said = [], [], [], {}
     repaired = {}  # a word as typed -> what the sentence model is given instead
+    repairs = MAX_SPELL_REPAIRS
     for token in tokens(text):
         s = stem(token)
         if s not in kb.known_ and not s[0].isdigit():
-            fixed = spell(s, kb)
+            fixed, repairs = (spell(s, kb), repairs - 1) if repairs > 0 and edit_budget(s) else (None, repairs)
             if fixed is not None:
                 corrected.append((s, fixed))
                 repaired[token] = fixed
@@ -477,7 +481,7 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
         typed = stem(query.said.get(term, term))
         spots = [i for i, w in enumerate(stems) if w in (typed, term)]
         before = {stems[i - 1] for i in spots if i > 0}
-        after = {t for i in spots if i + 1 < len(stems) for t in canon([stems[i + 1]])}
+        after = {t for i in spots if (j := _next_word(stems, i)) is not None for t in canon([stems[j]])}
         of_kind = any(i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kinds for i in spots)
         qualifier = any(i > 0 and "for" in stems[max(0, i - 3):i] for i in spots)  # "…for graduate students"
         superlative = typed.endswith("est") and kb.direction_vectors_ is not None  # "poorest": a direction
@@ -499,6 +503,15 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
         if (before_kind or after_kind) and not set(phrase) <= name_stems:
             named.extend(w for w in phrase if w not in named)
     return named
+
+
+def _next_word(stems: list[str], i: int) -> int | None:
+    """The position of the word after ``stems[i]``, passing over stray numbers and single letters
+    (what is left of an escape sequence or a typo: "harvard \\x1b[31m tuition")."""
+    for j in range(i + 1, len(stems)):
+        if len(stems[j]) > 1 and not stems[j][0].isdigit():
+            return j
+    return None
 
 
 def _is_year_or_amount(term: str, text: str) -> bool:

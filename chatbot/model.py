@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ValueKind = Literal["money", "percent", "count", "number", "place", "text", "na"]
+ValueKind = Literal["money", "percent", "count", "number", "place", "text", "na", "unreadable", "conflict"]
 UnitKind = Literal["faq", "fact", "list", "record"]
 
 
@@ -29,11 +29,31 @@ class QuestionSetError(KnowledgeError):
 
 
 @dataclass(frozen=True)
+class GuideWarning:
+    """Something malformed that loading a knowledge file went past: the file, the line and what.
+
+    Collected on ``Document.warnings``; ``chatbot inspect`` lists them and the other commands
+    print them once on stderr.
+    """
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
 class Value:
     """One attribute value as written in the document, with its parsed type.
 
     ``raw`` is the text exactly as the document gives it ("$14,328", "N/A");
     ``number`` is its numeric value where it has one, else None (always None for N/A).
+    A value that looks like a figure but does not read as one ("$14,3") is ``unreadable``;
+    a field given twice with different values is one ``conflict`` value whose ``raw`` joins
+    them ("49% or 94%"). Neither has a number, so neither is ranked or compared.
     """
 
     raw: str
@@ -42,7 +62,13 @@ class Value:
 
     @property
     def available(self) -> bool:
-        return self.kind != "na"
+        """Is there a usable value: not N/A, not unreadable, not two values at once?"""
+        return self.kind not in ("na", "unreadable", "conflict")
+
+    @property
+    def shown(self) -> str:
+        """The value as a reply shows it: an unreadable one is marked as such."""
+        return f"{self.raw} (unreadable)" if self.kind == "unreadable" else self.raw
 
 
 @dataclass(frozen=True)
@@ -85,7 +111,9 @@ class Unit:
     """One retrievable piece of the document, with what is needed to cite it.
 
     ``title`` is the bullet title, the FAQ question, the record name or, for a plain
-    paragraph, the section title. ``lines`` is the 1-based inclusive line span.
+    paragraph, the section title. ``lines`` is the 1-based inclusive line span. An FAQ
+    entry asked in several ways keeps them all in ``questions``; one given several different
+    answers keeps them all in ``answers`` (``text`` is the first).
     """
 
     id: str
@@ -95,6 +123,8 @@ class Unit:
     text: str
     lines: tuple[int, int]
     record: Record | None = None
+    questions: tuple[str, ...] = ()  # an FAQ entry's phrasings, ``title`` first; () when it has one
+    answers: tuple[str, ...] = ()  # an FAQ entry's answers, ``text`` first; () when it has one
 
     def cite(self) -> str:
         start, end = self.lines

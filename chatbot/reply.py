@@ -29,8 +29,9 @@ from .match import (
     semantic_field,
     unknown_share,
 )
-from .model import Context, Record, Reply, Suggestion, Unit
+from .model import Context, Record, Reply, Suggestion, Unit, Value
 from .smalltalk import Smalltalk, default_smalltalk
+from .text import too_large
 
 UNKNOWN_DECLINE = 0.6     # decline a passage when more than half of the question is unknown words
 
@@ -53,10 +54,16 @@ def field_value(record: Record, label: str) -> tuple[str, bool] | None:
     if label == LOCATION:
         return (record.place, True) if record.place else None
     f = record.get(label)
-    return (f.value.raw, f.value.available) if f else None
+    return (f.value.shown, f.value.available) if f else None
 
 
-def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: bool = False) -> tuple[str, str]:
+def _short(value: Value) -> str | None:
+    """The precise value a reply may give: never one that cannot be read or that the guide gives twice."""
+    return None if value.kind in ("unreadable", "conflict") else value.raw
+
+
+def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: bool = False
+                   ) -> tuple[str, str | None]:
     """One sentence stating a record's value, and the value itself: ("…is 20%.", "20%").
 
     The record's other values of the same kind follow in brackets ("(out-of-state tuition:
@@ -65,6 +72,9 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: 
     lex = kb.lexicon
     label = _label(field.label)
     if not available:
+        value = record.get(field.label).value
+        if value.kind in ("unreadable", "conflict"):  # say so; never pick one value, never a figure
+            return lex.text(value.kind, name=record.name, label=label, raw=value.raw), None
         return lex.text("not_available", name=record.name, article=_article(label), label=label,
                         raw=raw), raw
     phrase = _value_phrase(kb, field, raw)
@@ -73,7 +83,7 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: 
     siblings = [f for f in record.fields
                 if not explicit and f.label != field.label and kb.field_by_label_[f.label].head == field.head]
     if siblings:
-        others = "; ".join(f"{_label(f.label)}: {f.value.raw}" for f in siblings)
+        others = "; ".join(f"{_label(f.label)}: {f.value.shown}" for f in siblings)
         sentence = f"{sentence[:-1]} ({others})."
     if record.note:
         sentence += " " + record.note
@@ -86,7 +96,7 @@ def record_summary(record: Record) -> str:
     if record.place:
         head += f", {record.place}"
     if record.fields:
-        body = "; ".join(f"{_label(f.label)} {f.value.raw}" for f in record.fields)
+        body = "; ".join(f"{_label(f.label)} {f.value.shown}" for f in record.fields)
         text = f"{head}: {body}."
     else:
         text = f"{head}: {record.description or ''}".rstrip(": ")
@@ -161,7 +171,39 @@ def chitchat_reply(kb: Knowledge, kind: Smalltalk) -> Reply:
 def reply_for_unit(kb: Knowledge, unit: Unit) -> Reply:
     """The reply that states one unit: what picking a numbered suggestion gives."""
     context = Context((unit.record.name,), None) if unit.record is not None else Context()
-    return Reply(unit_text(unit), True, 1.0, None, unit, (), unit.kind, (), context)
+    return with_other_answers(kb, Reply(unit_text(unit), True, 1.0, None, unit, (), unit.kind, (), context))
+
+
+def with_other_answers(kb: Knowledge, reply: Reply) -> Reply:
+    """A reply from an FAQ entry that has several answers: the first, then the others offered by number.
+
+    Typing a number (``Conversation``) answers with that answer; the offer replaces any suggestions.
+    """
+    unit = reply.source
+    if not reply.answered or reply.intent != "faq" or unit is None or len(unit.answers) < 2:
+        return reply
+    others = unit.answers[1:]
+    offered = tuple(Suggestion(_preview(a), replace(unit, text=a, answers=())) for a in others)
+    head = kb.lexicon.text("one_more_answer" if len(others) == 1 else "more_answers", count=str(len(others)))
+    lines = [reply.text, head] + [f"  {n}. {s.question}" for n, s in enumerate(offered, 1)]
+    return replace(reply, text="\n".join(lines), suggestions=offered)
+
+
+def _preview(text: str, width: int = 70) -> str:
+    """The start of an answer, cut at a word: what a numbered offer shows of it."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
+
+
+def too_large_number(query: Query) -> str | None:
+    """A number in the question beyond any figure a guide gives, shortened for a reply; else None."""
+    huge = next((s for s in query.stems if too_large(s)), None)
+    if huge is None:
+        return None
+    digits = huge.split(".")[0]
+    return f"{digits[:6]}\u2026 ({len(digits)} digits)" if len(digits) > 12 else huge
 
 
 def respond(question: str, kb: Knowledge, context: Context | None = None) -> Reply:
@@ -175,7 +217,7 @@ def respond(question: str, kb: Knowledge, context: Context | None = None) -> Rep
     if kind is not None:
         return chitchat_reply(kb, kind)
     query = make_query(question, kb)
-    reply = _respond(query, kb, context or Context())
+    reply = with_other_answers(kb, _respond(query, kb, context or Context()))
     if query.cut:
         note = kb.lexicon.text("cut", limit=str(len(query.text)))
         reply = replace(reply, text=reply.text + "\n" + note)
@@ -183,6 +225,8 @@ def respond(question: str, kb: Knowledge, context: Context | None = None) -> Rep
 
 
 def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
+    if huge := too_large_number(query):  # "schools under $10^400": no figure is that large
+        return decline(kb, [], reason="decline_too_large", words=huge)
     if not query.terms:
         return decline(kb, [])
     ranked = rank_units(query, kb, k=6)
@@ -377,10 +421,10 @@ def _summaries(kb: Knowledge, keys: list[RecordKey], ranked: list[tuple[int, flo
     short = None
     if len(keys) == 1 and rec.own_section and rec.fields:
         # A section of figures (the salary): state each figure; the first is the headline.
-        parts = [f"the {_label(f.label)} is {_value_phrase(kb, kb.field_by_label_[f.label], f.value.raw)}"
+        parts = [f"the {_label(f.label)} is {_value_phrase(kb, kb.field_by_label_[f.label], f.value.shown)}"
                  for f in rec.fields]
         text = f"{rec.name}: " + "; ".join(parts) + "." + (f" {rec.note}" if rec.note else "")
-        short = rec.fields[0].value.raw
+        short = _short(rec.fields[0].value)
     else:
         text = "\n".join(record_summary(k.record) for k in keys)
     source = keys[0].unit

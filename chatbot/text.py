@@ -19,6 +19,16 @@ from .shipped import shipped_file
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                          "\u2014": "-", "\u00a0": " "})
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?k?\b|\d[\d,]*(?:\.\d+)?|[a-z]+")
+# Larger than any figure a career guide gives (a quadrillion): a number beyond it is "too large",
+# never a bound, a ranking key or a float that overflows.
+MAX_FIGURE = 1e15
+_DIGIT = re.compile(r"\d")
+_MAX_DIGITS = 16  # more integer digits than this is beyond MAX_FIGURE without converting anything
+# What a terminal must not receive raw: C0 and C1 controls (a newline aside), DEL, the bidi
+# overrides and isolates that reorder what is shown, and lone surrogates (undecodable bytes).
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# The same inside JSON text, which escapes C0 itself: DEL, C1, bidi controls and surrogates.
+_UNSAFE_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def normalize(text: str) -> str:
@@ -29,16 +39,53 @@ def normalize(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Lower-case word and number tokens; possessive 's dropped; "14,328" -> "14328", "10k" -> "10000"."""
     text = normalize(text).replace("'s ", " ").replace("'", "")
-    return [_number(t) if t[0].isdigit() else t for t in _TOKEN.findall(text)]
+    found = _TOKEN.findall(text)
+    if not _DIGIT.search(text):
+        return found  # most passages: words only, nothing to convert
+    return [_number(t) if t[0].isdigit() else t for t in found]
 
 
 def _number(token: str) -> str:
-    """"14,328" -> "14328"; "10k" -> "10000"."""
+    """"14,328" -> "14328"; "10k" -> "10000". A number too large to be a figure keeps its digits."""
     token = token.replace(",", "")
     if token.endswith("k"):
+        if len(token.split(".")[0]) > _MAX_DIGITS:
+            return token[:-1]  # too large either way: never multiplied, never a float that overflows
         value = float(token[:-1]) * 1000
         return str(int(value)) if value == int(value) else str(value)
     return token
+
+
+def number_value(token: str) -> float | None:
+    """The value of a number token ("14328", "22.82"), or None when it is too large to be a figure."""
+    if len(token.split(".")[0]) > _MAX_DIGITS:
+        return None
+    value = float(token)
+    return value if value <= MAX_FIGURE else None
+
+
+def too_large(token: str) -> bool:
+    """Is this a number token beyond any plausible figure (more than ``MAX_FIGURE``)?"""
+    return token[:1].isdigit() and number_value(token) is None
+
+
+def visible(text: str) -> str:
+    """Text safe to print on a terminal: control characters, bidi overrides and lone surrogates
+    are shown as escapes ("\\x1b", "\\u202e", "\\udcff"); newlines are kept."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def json_text(obj: object, **options) -> str:
+    """JSON for a terminal or a log: non-ASCII kept readable, but DEL, C1 and bidi controls and lone
+    surrogates written as \\u escapes, so the text encodes as UTF-8 and ``json.loads`` gives back
+    exactly what was written."""
+    text = json.dumps(obj, ensure_ascii=False, **options)
+    return _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -101,28 +148,32 @@ class Lexicon:
         return self.canonical([stem(t) for t in tokens(text)], keep_stopwords=keep_stopwords)
 
     def canonical(self, stems: list[str], *, keep_stopwords: bool = False) -> list[str]:
-        """Map stemmed tokens through the synonyms, longest phrase first; drop stopwords."""
+        """Map stemmed tokens through the synonyms, longest phrase first; drop stopwords.
+
+        Single words are mapped in bulk; a phrase of two or more words is tried only where one
+        can start (loading a 15 MB guide spends most of its time here).
+        """
         out: list[str] = []
         single, starts = self._single, self._phrase_starts
         i = 0
-        while i < len(stems):
-            word = stems[i]
-            if word in starts:  # only here can a phrase of two or more words begin
-                for n in range(min(self.longest_phrase, len(stems) - i), 1, -1):
-                    target = self.synonyms.get(tuple(stems[i:i + n]))
-                    if target is not None:
-                        out.append(target)
-                        i += n
-                        break
-                else:
-                    out.append(single.get(word, word))
-                    i += 1
+        for j in [k for k, word in enumerate(stems) if word in starts]:
+            if j < i:
+                continue  # inside a phrase already mapped
+            out += [single.get(word, word) for word in stems[i:j]]
+            for n in range(min(self.longest_phrase, len(stems) - j), 1, -1):
+                target = self.synonyms.get(tuple(stems[j:j + n]))
+                if target is not None:
+                    out.append(target)
+                    i = j + n
+                    break
             else:
-                out.append(single.get(word, word))
-                i += 1
+                out.append(single.get(stems[j], stems[j]))
+                i = j + 1
+        out += [single.get(word, word) for word in stems[i:]]
         if keep_stopwords:
             return out
-        return [t for t in out if t not in self.stopwords]
+        stopwords = self.stopwords
+        return [t for t in out if t not in stopwords]
 
     @functools.cached_property
     def _single(self) -> dict[str, str]:

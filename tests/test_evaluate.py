@@ -109,3 +109,13 @@ def test_conversations_are_scored_on_their_last_reply(tmp_path):
     cases = write(tmp_path, "turns.jsonl",
                   '{"turns": ["How much is tuition at WGU?", "What about SNHU?"], "short": "$15,000"}\n')
     assert evaluate(cases).summary.accuracy == 1.0
+
+
+@pytest.mark.parametrize("case", [
+    '{"question": null, "turns": ["How much is tuition at WGU?", "What about SNHU?"], "short": "$15,000"}',
+    '{"question": "What about SNHU?", "turns": null, "short": "$15,000", "xfail": null, "tags": null}',
+])
+def test_null_means_absent(tmp_path, case):
+    (loaded,) = load_cases(write(tmp_path, "null.jsonl", case + "\n"))
+    assert loaded.question == "What about SNHU?" and loaded.short == "$15,000" and loaded.xfail is None
+    assert loaded.tags == ()

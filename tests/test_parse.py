@@ -224,3 +224,18 @@ def test_no_career_school_or_section_words_in_code():
         for literal in _literals(source.read_text(encoding="utf-8")):
             found = [n for n in names if n in literal.lower() and len(n) > 3]
             assert not found, f"{source.name}: {literal!r} names {found}"
+
+
+def test_parse_guide_is_made_of_small_passes():
+    """No function of the parser is a long one: parse_guide was 160 lines with 30 branches."""
+    source = (Path(chatbot.__file__).parent / "parse.py").read_text(encoding="utf-8")
+    branches = (ast.If, ast.For, ast.While, ast.IfExp, ast.Try, ast.BoolOp, ast.comprehension, ast.Match)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            lines = node.end_lineno - node.lineno + 1
+            count = sum(isinstance(n, branches) for n in ast.walk(node))
+            assert lines <= 50 and count <= 20, f"{node.name}: {lines} lines, {count} branches"
+    steps = [n.func.id for n in ast.walk(next(n for n in ast.parse(source).body
+                                               if isinstance(n, ast.FunctionDef) and n.name == "parse_guide"))
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    assert steps[:5] == ["_items", "_record_roles", "_mark_headings", "_sections", "find_subject"]
