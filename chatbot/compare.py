@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
@@ -43,6 +44,7 @@ class Vocabulary:
     codes: dict[str, str]       # "NH" -> "New Hampshire"
     yes_no: frozenset[str]      # first words of a yes-or-no question: "is", "does"
     world: frozenset[Phrase] = frozenset()  # countries and large cities: "london", "new york"
+    world_starts: dict[str, tuple[Phrase, ...]] = dataclass_field(default_factory=dict)  # first word -> those places
 
     @property
     def words(self) -> frozenset[str]:
@@ -65,6 +67,12 @@ def build_vocabulary(lexicon) -> Vocabulary:
     """The comparison words of a lexicon, and the places, as stem phrases (built once, in ``fit``)."""
     data = lexicon.comparisons
     codes = _places()
+    world = frozenset(tuple(stem(t) for t in tokens(name))
+                      for name in _place_data().get("countries", []) + _place_data().get("cities", []))
+    starts: dict[str, list[Phrase]] = {}
+    for phrase in world:  # 6,000 places: a question looks up only those its own words begin
+        if phrase:
+            starts.setdefault(phrase[0], []).append(phrase)
     return Vocabulary(
         implied={tuple(stem(t) for t in tokens(w)): (stem(a), d) for w, (a, d) in data.get("implied", {}).items()},
         high=_phrases(data.get("high", [])), low=_phrases(data.get("low", [])),
@@ -74,8 +82,8 @@ def build_vocabulary(lexicon) -> Vocabulary:
         regions={tuple(stem(t) for t in tokens(name)): code for code, name in codes.items()},
         codes=codes,
         yes_no=frozenset(stem(w) for w in data.get("yes_no", [])),
-        world=frozenset(tuple(stem(t) for t in tokens(name))
-                        for name in _place_data().get("countries", []) + _place_data().get("cities", [])),
+        world=world,
+        world_starts={w: tuple(ps) for w, ps in starts.items()},
     )
 
 

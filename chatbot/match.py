@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 
 import numpy as np
@@ -43,6 +43,7 @@ class Query:
     stems: tuple[str, ...] = ()  # every word, spelling repaired, before synonyms and stopwords
     all_terms: tuple[str, ...] = ()  # canonical terms with the stopwords kept
     vector: np.ndarray | None = dataclass_field(default=None, compare=False, repr=False)  # sentence vector
+    places: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (position, stems) of each place it names
 
     def words(self, terms: list[str] | tuple[str, ...]) -> str:
         """Terms as the user wrote them, for a reply: "texa" -> "texas"."""
@@ -100,8 +101,9 @@ def make_query(question: str, kb: Knowledge, *, vector: np.ndarray | None = None
     terms = [t for t in all_terms if t not in kb.lexicon.stopwords]
     if vector is None and kb.encoder_ is not None and text.strip():
         vector = kb.encoder_.encode([_repaired(text, repaired)])[0]
-    return Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said, tuple(stems),
-                 tuple(all_terms), vector)
+    query = Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said, tuple(stems),
+                  tuple(all_terms), vector)
+    return replace(query, places=tuple(_places_named(query, kb)))
 
 
 def _repaired(text: str, repaired: dict[str, str]) -> str:
@@ -436,10 +438,15 @@ def typed_capitals(text: str) -> frozenset[str]:
     return frozenset(stem(t) for w in seen for t in tokens(w))
 
 
-def place_mentions(query: Query, kb: Knowledge) -> list[tuple[int, tuple[str, ...]]]:
-    """Places the question names, as (position, stems): a US state anywhere ("salary in ohio");
-    a country or large city only where a place goes ("in london", "near tokyo") or typed with a
-    capital ("London"), since many city names are ordinary words ("normal", "mobile")."""
+def place_mentions(query: Query, kb: Knowledge) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Places the question names, as (position, stems), found once by ``make_query``."""
+    return query.places
+
+
+def _places_named(query: Query, kb: Knowledge) -> list[tuple[int, tuple[str, ...]]]:
+    """A US state anywhere ("salary in ohio"); a country or large city only where a place goes
+    ("in london", "near tokyo") or typed with a capital ("London"), since many city names are
+    ordinary words ("normal", "mobile")."""
     from .compare import _find
 
     vocab = kb.comparisons_
@@ -447,7 +454,8 @@ def place_mentions(query: Query, kb: Knowledge) -> list[tuple[int, tuple[str, ..
     capitals = typed_capitals(query.text)
     found = list(_find(stems, vocab.regions))
     taken = {i for i, p in found for i in range(i, i + len(p))}
-    for i, phrase in _find(stems, vocab.world):
+    candidates = [p for w in set(stems) for p in vocab.world_starts.get(w, ())]
+    for i, phrase in _find(stems, candidates):
         if i in taken or phrase in vocab.regions:
             continue
         if (i > 0 and stems[i - 1] in PLACE_SLOT_BEFORE) or phrase[0] in capitals:
