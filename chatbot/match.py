@@ -56,21 +56,29 @@ def edit_budget(word: str) -> int:
     return 0 if n < 5 else 1 if n <= 9 else 2
 
 
-def spell(word: str, kb: Knowledge) -> str | None:
+def spell(word: str, kb: Knowledge, *, typed: str | None = None) -> str | None:
     """The document word closest to a word the document does not know, if within the edit budget.
 
     Edit distance counting a swapped pair of letters as one edit (optimal string alignment):
     "salery" -> "salary", "capela" -> "capella" and "salray" -> "salary" are one edit; "france"
     is two edits from "face" and stays unknown; short words are never repaired ("nhs" stays).
     """
-    budget = edit_budget(word)
+    budget = edit_budget(typed or word)  # by the length as typed: "skils" (stem "skil") -> "skill"
     if not budget or not word.isalpha():
         return None
     hits = process.extract(word, kb.spell_choices_, scorer=OSA.distance, score_cutoff=budget, limit=8)
     if not hits:
         return None
-    # Fewest edits first; between equals, the longest shared beginning ("asford" -> "ashford", not "afford").
-    return min(hits, key=lambda h: (h[1], -len(os.path.commonprefix([word, h[0]]))))[0]
+    # Fewest edits first; between equals, the word more passages use ("coordinater" -> "coordinator",
+    # not "coordinate"), then the longest shared beginning ("asford" -> "ashford", not "afford").
+    return min(hits, key=lambda h: (h[1], -kb.unit_df_.get(h[0], 0),
+                                    -len(os.path.commonprefix([word, h[0]]))))[0]
+
+
+def is_word(token: str, kb: Knowledge) -> bool:
+    """Is a token an English word as typed ("never", "clinic"), not a misspelling ("salery")?
+    Told by the sentence model's vocabulary; without the model, no token is known to be a word."""
+    return kb.encoder_ is not None and token.lower() in kb.encoder_.words
 
 
 def make_query(question: str, kb: Knowledge, *, vector: np.ndarray | None = None) -> Query:
@@ -84,7 +92,10 @@ def make_query(question: str, kb: Knowledge, *, vector: np.ndarray | None = None
     for token in tokens(text):
         s = stem(token)
         if s not in kb.known_ and not s[0].isdigit():
-            fixed, repairs = (spell(s, kb), repairs - 1) if repairs > 0 and edit_budget(s) else (None, repairs)
+            fixed, repairs = (spell(s, kb, typed=token), repairs - 1) if repairs > 0 and edit_budget(token) \
+                else (None, repairs)
+            if fixed is not None and is_word(token, kb) and fixed not in kb.name_df_:
+                fixed = None  # a word is not a misspelling ("never" is not "ever"), except of a name ("rankin")
             if fixed is not None:
                 corrected.append((s, fixed))
                 repaired[token] = fixed
@@ -409,7 +420,8 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
     return [t for t in query.terms if t not in allowed]
 
 
-OTHER_ROLE_SIMILARITY = 0.3  # a word this close to the guide's career is another career ("nurse", "surgeon")
+OTHER_ROLE_SIMILARITY = 0.3  # a word this close to the guide's career is another career ("nurse", "surgeon")…
+ROLE_MARGIN = 0.08  # …if it is this much closer to an occupation than to anything else ("clinic" is not)
 NAME_SLOT_BEFORE = frozenset({"at"})  # "tuition at harvard"
 PLACE_SLOT_BEFORE = frozenset({"in", "near", "from", "around"})  # "salary in tokyo"
 
@@ -484,6 +496,7 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
     named_words = {t for k in keys for t in k.name_terms | k.acronyms}
     name_stems = {stem(t) for k in keys for t in tokens(k.record.name)}
     places = {w for _, phrase in place_mentions(query, kb) for w in phrase} - named_words
+    typed_names = bool(named_words & set(stems))
     named = []
     for term in foreign:
         typed = stem(query.said.get(term, term))
@@ -493,7 +506,11 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
         of_kind = any(i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kinds for i in spots)
         qualifier = any(i > 0 and "for" in stems[max(0, i - 3):i] for i in spots)  # "…for graduate students"
         superlative = typed.endswith("est") and kb.direction_vectors_ is not None  # "poorest": a direction
-        owner = (typed not in kb.known_ and not superlative and bool(after & kb.attribute_heads_)  # "stanford tuition"
+        # "stanford tuition", "harvard cost"; but once the question has named its record, only an
+        # attribute's own word makes an owner slot ("ashford… kids never finish": "finish" is a verb).
+        literal = {stems[j] for i in spots if (j := _next_word(stems, i)) is not None}
+        heads = after if not typed_names else literal
+        owner = (typed not in kb.known_ and not superlative and bool(heads & kb.attribute_heads_)
                  and not any(i > 0 and stems[i - 1] in named_words for i in spots))  # "ashford univ tuition"
         if (_is_year_or_amount(term, query.text)
                 or typed in places or term in places
@@ -564,7 +581,9 @@ def absent_names(query: Query, kb: Knowledge, unit) -> list[str]:
 
 
 def _close_to_subject(word: str, kb: Knowledge) -> bool:
-    """Is ``word`` another career? Judged by the sentence model: its similarity to the guide's career.
+    """Is ``word`` another career? Judged by the sentence model: close to the guide's career, and
+    an occupation rather than a workplace, a thing or a relative ("nurse", not "clinic" or "son";
+    the lexicon's ``role_anchors`` say what the model compares it with).
 
     A word that begins a word of the career's own name is that career ("tech", "techs" for a
     technologist; "surg")."""
@@ -572,7 +591,13 @@ def _close_to_subject(word: str, kb: Knowledge) -> bool:
         return False
     if any(s.startswith(word.rstrip("s")) for s in kb.subject_terms_):
         return False
-    return float(kb.encoder_.encode([word])[0] @ kb.subject_vector_) >= OTHER_ROLE_SIMILARITY
+    vector = kb.encoder_.encode([word])[0]
+    if float(vector @ kb.subject_vector_) < OTHER_ROLE_SIMILARITY:
+        return False
+    if getattr(kb, "role_vectors_", None) is None:
+        return True
+    role, other = kb.role_vectors_ @ vector
+    return float(role - other) >= ROLE_MARGIN
 
 
 def other_role(query: Query, kb: Knowledge) -> list[str]:

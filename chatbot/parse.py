@@ -624,6 +624,19 @@ def _fields(pairs: list[tuple[str, str, int]], owner: str, path: str
     return tuple(fields), warnings
 
 
+def _list_line(bullet) -> str:
+    """A bullet as its section's list shows it: its title and the first sentence of its text
+    ("Manual Dexterity: You need nimble, steady hands…"), so a list answers "what skills…" itself."""
+    titled = _BULLET_TITLE.match(bullet.text)
+    title, text = (titled.group(1).strip(), titled.group(2).strip()) if titled else (bullet.text, "")
+    text = " ".join([text, *(bullet.cont or [])]).strip()
+    first = _FIRST_SENTENCE.match(text)
+    return f"{title}: {first.group(0) if first else text}" if text else title
+
+
+_FIRST_SENTENCE = re.compile(r".*?[.!?](?=\s|$)")
+
+
 class _Builder:
     """Pass 5: items -> units and records, one method per kind of item.
 
@@ -696,8 +709,7 @@ class _Builder:
                   or (b.cont and not b.text.endswith("?"))]
         lead = self.lead
         if len(titled) >= 2:
-            names = [_BULLET_TITLE.match(b.text).group(1).strip() if not b.cont else b.text
-                     for b in titled]
+            names = [_list_line(b) for b in titled]
             head = lead.text if lead is not None else self.section
             body = head + "\n" + "\n".join(f"\u2022 {n}" for n in names)
             start = lead.start if lead is not None else titled[0].start

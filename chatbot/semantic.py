@@ -15,7 +15,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +73,12 @@ class Encoder:
         options.log_severity_level = 3
         self._session = ort.InferenceSession(_checked_bytes(self.directory / "model.onnx"), options,
                                              providers=["CPUExecutionProvider"])
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The English words the model's tokenizer knows whole ("never", "clinic", "purdue"), lower
+        case: a word typed that is one of them is a word, not a misspelling ("salery" is not)."""
+        return frozenset(w for w in self._tokenizer.get_vocab() if w.isalpha())
 
     def encode(self, texts: Sequence[str], *, progress=None) -> np.ndarray:
         """An (n, 384) float32 array of L2-normalised sentence vectors, one row per text.

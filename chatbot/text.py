@@ -119,6 +119,7 @@ class Lexicon:
     longest_phrase: int
     comparisons: dict
     figure_cues: tuple[str, ...] = ()
+    role_anchors: tuple[str, str] | None = None  # an occupation / anything else, for the sentence model
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -141,6 +142,7 @@ class Lexicon:
             longest_phrase=max((len(k) for k in synonyms), default=1),
             comparisons=dict(data.get("comparisons", {})),
             figure_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("figure_cues", [])),
+            role_anchors=(anchors["role"], anchors["other"]) if (anchors := data.get("role_anchors")) else None,
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
