@@ -504,7 +504,7 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
         before = {stems[i - 1] for i in spots if i > 0}
         after = {t for i in spots if (j := _next_word(stems, i)) is not None for t in canon([stems[j]])}
         of_kind = any(i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kinds for i in spots)
-        qualifier = any(i > 0 and "for" in stems[max(0, i - 3):i] for i in spots)  # "…for graduate students"
+        qualifier = any(_qualifies(stems, i, kb, named_words) for i in spots)  # "tuition for graduate students"
         superlative = typed.endswith("est") and kb.direction_vectors_ is not None  # "poorest": a direction
         # "stanford tuition", "harvard cost"; but once the question has named its record, only an
         # attribute's own word makes an owner slot ("ashford… kids never finish": "finish" is a verb).
@@ -528,6 +528,30 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
         if (before_kind or after_kind) and not set(phrase) <= name_stems:
             named.extend(w for w in phrase if w not in named)
     return named
+
+
+def _qualifies(stems: list[str], i: int, kb: Knowledge, named_words: set[str]) -> bool:
+    """Is the word at ``i`` part of a "for …" phrase that narrows a figure ("tuition for graduate
+    students", "SNHU for veterans")? The phrase must follow an attribute or a record's name, and
+    must not be the guide's own career ("wage for medical records techs"), nor narrow something
+    else ("scrubbing in on surgeries for a living")."""
+    canon = kb.lexicon.canonical
+    for j in range(max(1, i - 3), i):
+        if stems[j] != "for":
+            continue
+        before = stems[j - 1]
+        if not (set(canon([before])) & (kb.attribute_heads_ | kb.field_terms_) or before in named_words):
+            continue
+        phrase = stems[j + 1:i + 2]
+        if not any(_names_subject(w, kb) for w in phrase):
+            return True
+    return False
+
+
+def _names_subject(word: str, kb: Knowledge) -> bool:
+    """Is a word the guide's career, or the start of one of its words ("techs" for a technician)?"""
+    return word in kb.subject_terms_ or (len(word) >= 3 and any(s.startswith(word.rstrip("s"))
+                                                               for s in kb.subject_terms_))
 
 
 def _next_word(stems: list[str], i: int) -> int | None:
@@ -589,7 +613,7 @@ def _close_to_subject(word: str, kb: Knowledge) -> bool:
     technologist; "surg")."""
     if kb.encoder_ is None or kb.subject_vector_ is None or len(word) < 3:
         return False
-    if any(s.startswith(word.rstrip("s")) for s in kb.subject_terms_):
+    if _names_subject(word, kb):
         return False
     vector = kb.encoder_.encode([word])[0]
     if float(vector @ kb.subject_vector_) < OTHER_ROLE_SIMILARITY:
