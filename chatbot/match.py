@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .index import FieldKey, Knowledge, RecordKey, with_bigrams
+from .index import LOCATION, FieldKey, Knowledge, RecordKey, with_bigrams
 from .text import stem, tokens
 
 MAX_QUESTION_CHARS = 1000
@@ -237,6 +237,7 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     first (so "tuition" means in-state tuition, "median" the annual one).
     """
     terms = set(query.terms)
+    terms |= {t for w in query.terms if w not in kb.field_terms_ for t in kb.field_terms_ if same_root(w, t)}
     allowed = None
     if keys is not None:
         allowed = {f.label for k in keys for f in k.record.fields}
@@ -255,8 +256,17 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     return [(f, w) for f, w, _, _ in scored]
 
 
+def same_root(a: str, b: str) -> bool:
+    """Are two words one root with different endings ("graduate" and "graduation", "enroll" and
+    "enrollment")? They share a beginning of six letters or more that is most of the shorter word."""
+    n = len(os.path.commonprefix([a, b]))
+    return n >= 6 and n >= 0.75 * min(len(a), len(b)) and a.isalpha() and b.isalpha()
+
+
 FIELD_SIMILARITY = 0.35  # the sentence model links an attribute this close to the question…
-FIELD_MARGIN = 0.08      # …and this much closer than any other
+FIELD_MARGIN = 0.08      # …and this much closer than any attribute of another kind (in-state and
+                         # out-of-state tuition are one kind: the first listed is meant, as with words)
+_CLAUSE = re.compile(r"[^.!?;]+[.!?;]*")
 
 
 def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[tuple[FieldKey, float]]:
@@ -264,21 +274,51 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
 
     "how hard is it to get into SNHU" -> admission rate, "how big is ashford, student-wise" ->
     enrollment. Each attribute is described by its label, its section's topic and its synonyms
-    from the lexicon; only a clear winner counts (``FIELD_SIMILARITY``, ``FIELD_MARGIN``).
+    from the lexicon. The model reads the question without the records' names, clause by clause
+    ("my son is looking at davenport. how many kids actually graduate there?": the clause that
+    links an attribute most clearly counts); only a clear winner counts (``FIELD_SIMILARITY``,
+    ``FIELD_MARGIN``).
     """
     if query.vector is None or kb.field_vectors_ is None:
         return []
     allowed = {f.label for k in keys for f in k.record.fields}
+    if not allowed:
+        return []
+    if any(k.record.place for k in keys):
+        allowed.add(LOCATION)  # a rival only: a place is asked with "where", never linked here
     rows = [i for i, f in enumerate(kb.fields_) if f.label in allowed]
-    if not rows:
-        return []
-    sims = kb.field_vectors_[rows] @ query.vector
-    order = np.argsort(-sims)
-    best = float(sims[order[0]])
-    second = float(sims[order[1]]) if len(order) > 1 else 0.0
-    if best < FIELD_SIMILARITY or best - second < FIELD_MARGIN:
-        return []
-    return [(kb.fields_[rows[order[0]]], best)]
+    vectors = _field_question_vectors(query, kb, keys)
+    best_field, best_margin, best_sim = None, 0.0, 0.0
+    for vector in vectors:
+        sims = kb.field_vectors_[rows] @ vector
+        order = np.argsort(-sims)
+        top = kb.fields_[rows[order[0]]]
+        rivals = [float(sims[j]) for j in order[1:] if kb.fields_[rows[j]].head != top.head]
+        margin = float(sims[order[0]]) - (rivals[0] if rivals else 0.0)
+        if top.label != LOCATION and float(sims[order[0]]) >= FIELD_SIMILARITY and margin >= FIELD_MARGIN \
+                and margin > best_margin:
+            first = min((kb.fields_[rows[j]] for j in order if kb.fields_[rows[j]].head == top.head),
+                        key=lambda f: f.order)
+            best_field, best_margin, best_sim = first, margin, float(sims[order[0]])
+    return [(best_field, best_sim)] if best_field is not None else []
+
+
+def _field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[np.ndarray]:
+    """The question as the model reads it for an attribute: whole, and, when it names records or has
+    several clauses, each clause without the records' names."""
+    names = {t for k in keys if not k.record.own_section for t in k.name_terms | k.acronyms}
+    clauses = [c.strip() for c in _CLAUSE.findall(query.text) if c.strip()]
+    variants = []
+    for clause in clauses:
+        kept = [w for w in clause.split() if stem(tokens(w)[0]) not in names] if names else clause.split()
+        text = " ".join(w for w in kept if tokens(w))
+        if text and text != query.text.strip():
+            variants.append(text)
+    variants = list(dict.fromkeys(variants))
+    vectors = [query.vector]
+    if variants and kb.encoder_ is not None:
+        vectors.extend(kb.encoder_.encode(variants))
+    return vectors
 
 
 def bm25_top(query: Query, kb: Knowledge, k: int) -> list[tuple[int, float]]:
