@@ -632,6 +632,25 @@ def figure_evidence(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
     return any(float(kb.unit_vectors_[i] @ query.vector) >= kb.semantic_null_ for i in rows)
 
 
+def asks_figure(query: Query, kb: Knowledge) -> bool:
+    """Does the question ask for a figure ("how many…", "what percentage…")? The phrases are the
+    lexicon's ``figure_cues``."""
+    text = " ".join(query.stems)
+    return any(f" {cue} " in f" {text} " for cue in kb.lexicon.figure_cues)
+
+
+def gives_no_figure(query: Query, kb: Knowledge, unit) -> bool:
+    """Does the question ask for a figure that a passage cannot give, having no number at all (in
+    digits or words)? "how many paralegals are there in the united states" is not answered by a
+    paragraph about where paralegals work."""
+    if not asks_figure(query, kb):
+        return False
+    text = unit.title + " " + unit.text
+    if any(ch.isdigit() for ch in text):
+        return False
+    return not (set(tokens(text)) & kb.lexicon.number_words)
+
+
 def absent_names(query: Query, kb: Knowledge, unit) -> list[str]:
     """Places and names the question asks about (as ``named_things`` tells them, numbers aside)
     that a passage does not mention: it cannot be about them."""

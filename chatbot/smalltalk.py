@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import weakref
 from dataclasses import dataclass
 from functools import cache
 
@@ -61,6 +63,45 @@ class SmalltalkTable:
         budget = 1 if len(text) <= 8 else 2  # a swapped pair of letters is one edit: "thnaks"
         hit = process.extractOne(text, list(self.patterns), scorer=OSA.distance, score_cutoff=budget)
         return self.patterns[hit[0]] if hit else None
+
+
+CHITCHAT_SIMILARITY = 0.4  # the sentence model finds a short message this close to a pattern…
+CHITCHAT_MARGIN = 0.25     # …and this much closer to it than to anything the knowledge base says
+ENDING_SIMILARITY = 0.65   # a message read as a goodbye by the model alone must be this close
+
+
+class SemanticSmalltalk:
+    """Chit-chat told by the sentence model, for what the patterns miss ("hey, what do you do?",
+    "thanks, that was useful", "ok cool"): a short message is the kind of its nearest pattern when
+    it is close to it and clearly closer than to any passage of the knowledge base. A goodbye found
+    this way must be closer still, since it ends the chat."""
+
+    def __init__(self, table: SmalltalkTable, encoder) -> None:
+        self.kinds = list(table.patterns.values())
+        self.vectors = encoder.encode(list(table.patterns))
+
+    def match(self, message: str, vector, knowledge_best: float) -> Smalltalk | None:
+        if len(message) > MAX_CHITCHAT_CHARS or vector is None or not len(self.vectors):
+            return None
+        sims = self.vectors @ vector
+        best = int(sims.argmax())
+        similarity = float(sims[best])
+        kind = self.kinds[best]
+        if similarity < (ENDING_SIMILARITY if kind.ends else CHITCHAT_SIMILARITY):
+            return None
+        return kind if similarity - knowledge_best >= CHITCHAT_MARGIN else None
+
+
+_semantic: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_semantic_lock = threading.Lock()
+
+
+def semantic_smalltalk(encoder) -> SemanticSmalltalk:
+    """The model-based matcher for ``encoder``, built once (the patterns encoded on first use)."""
+    with _semantic_lock:
+        if encoder not in _semantic:
+            _semantic[encoder] = SemanticSmalltalk(default_smalltalk(), encoder)
+        return _semantic[encoder]
 
 
 def simplify(text: str) -> str:
