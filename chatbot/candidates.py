@@ -6,9 +6,10 @@ attributes asked, what the question asks across records (a direction, a bound, p
 things it names that the guide has no figure for, and the scores a decline is judged by.
 ``decide`` reads it and chooses; nothing here chooses a reply.
 
-Most items are cheap and computed in ``gather``. The few that may call the sentence model
-(the named things a figure would not be about) or that only some replies need are computed
-on first read and kept (``functools.cached_property``), so each is computed at most once.
+What every question needs is computed in ``gather``. What only some replies need (the records
+named, what is asked across records, the named things a figure would not be about, which may
+call the sentence model) is computed on first read and kept (``functools.cached_property``),
+so each item is computed at most once, and only when it is needed.
 """
 
 from __future__ import annotations
@@ -208,7 +209,11 @@ class Candidates:
     linked. ``fields``: attributes named by a label word; ``implied_fields`` the same with the
     attribute a word like "cheapest" implies. ``ask``: the direction, bound and places asked.
     ``records``: the named records of the first one's group, once the question is shown to be
-    about their figures (else empty). The items below the fields are read lazily.
+    about their figures (else empty).
+
+    The fields are found for every question; the properties are read when ``decide`` first
+    needs them and kept, so a question answered early (an FAQ copied word for word, another
+    career) costs no more than it did.
     """
 
     kb: Knowledge = dataclass_field(repr=False, compare=False)
@@ -219,17 +224,70 @@ class Candidates:
     ranked: tuple[Passage, ...] = ()
     other_role: tuple[str, ...] = ()
     near_copy: int | None = None
-    linked: tuple[Link, ...] = ()
-    near_misses: tuple[RecordKey, ...] = ()
-    ask: Ask = Ask()
     fields: tuple[FieldMatch, ...] = ()
-    implied_fields: tuple[FieldMatch, ...] = ()
-    bound_field: FieldKey | None = None
     remembered: tuple[RecordKey, ...] = ()
-    records: tuple[RecordKey, ...] = ()
-    own: tuple[RecordKey, ...] = ()
     content: int = 0
-    asks_figure: bool = False
+
+    # -------------------------------------------------------------- read on first use, once
+    @cached_property
+    def ask(self) -> Ask:
+        return read_ask(self.query, self.kb)
+
+    def _link(self, key: RecordKey, strength: float) -> Link:
+        ask, query = self.ask, self.query
+        by_place = bool(ask.places) and named_only_by_place(key, query, ask, self.kb)
+        return Link(key, strength, by_place, _position(query, key))
+
+    @cached_property
+    def _named(self) -> tuple[tuple[Link, ...], tuple[RecordKey, ...]]:
+        """``linked`` and ``near_misses``, found together."""
+        query, kb, context = self.query, self.kb, self.context
+        linked = tuple(self._link(k, s) for k, s in link_records(query, kb))
+        missed: tuple[RecordKey, ...] = ()
+        if not linked:
+            missed = tuple(near_misses(query, kb))
+            placed = records_in_places(kb, self.ask) if not missed and context.records else []
+            if len(placed) == 1:  # "…grad rate at X?" then "and the florida one?": the one record there
+                linked = (self._link(placed[0], CONTEXT_PLACE_LINK),)
+        return linked, missed
+
+    @property
+    def linked(self) -> tuple[Link, ...]:
+        return self._named[0]
+
+    @property
+    def near_misses(self) -> tuple[RecordKey, ...]:
+        return self._named[1]
+
+    @cached_property
+    def records(self) -> tuple[RecordKey, ...]:
+        linked = self.linked
+        if not linked or not figure_evidence(self.query, self.kb, [link.key for link in linked]):
+            return ()
+        group = linked[0].key.record.group
+        return tuple(link.key for link in linked if link.key.record.group == group)
+
+    @cached_property
+    def own(self) -> tuple[RecordKey, ...]:
+        """The guide's own figures (the salary): records named after their own section."""
+        return tuple(k for k in self.kb.record_keys_ if k.record.own_section and k.record.fields)
+
+    @cached_property
+    def asks_figure(self) -> bool:
+        """Does the question ask for a figure ("how many…", "what percentage…")? The phrases are the
+        lexicon's ``figure_cues``."""
+        text = " ".join(self.query.stems)
+        return any(f" {cue} " in f" {text} " for cue in self.kb.lexicon.figure_cues)
+
+    @cached_property
+    def implied_fields(self) -> tuple[FieldMatch, ...]:
+        if not self.ask.implied:
+            return ()
+        return _fields(fields_for_terms(self.query.terms + (self.ask.implied,), self.kb))
+
+    @cached_property
+    def bound_field(self) -> FieldKey | None:
+        return _field_of_kind(self.kb, self.query.text) if self.ask.bound else None
 
     # -------------------------------------------------------------- derived, each computed once
     @property
@@ -370,13 +428,6 @@ def _allowed(fields: tuple[FieldMatch, ...], keys) -> tuple[FieldMatch, ...]:
     return tuple(m for m in fields if m.field.label in allowed)
 
 
-def _asks_figure(query: Query, kb: Knowledge) -> bool:
-    """Does the question ask for a figure ("how many…", "what percentage…")? The phrases are the
-    lexicon's ``figure_cues``."""
-    text = " ".join(query.stems)
-    return any(f" {cue} " in f" {text} " for cue in kb.lexicon.figure_cues)
-
-
 def gather(question: str, kb: Knowledge, context: Context | None = None) -> Candidates:
     """Read one question against a knowledge base: every candidate ``decide`` may choose from.
 
@@ -393,40 +444,12 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
         return Candidates(kb, query, context, too_large=huge)
     ranked = tuple(Passage(i, s) for i, s in rank_units(query, kb, k=RANKED_PASSAGES))
     faq = next((p.index for p in ranked if kb.units_[p.index].kind == "faq" and near_copy(query, kb, p.index)), None)
-    ask = read_ask(query, kb)
-
-    def link(key: RecordKey, strength: float) -> Link:
-        by_place = bool(ask.places) and named_only_by_place(key, query, ask, kb)
-        return Link(key, strength, by_place, _position(query, key))
-
-    linked = tuple(link(k, s) for k, s in link_records(query, kb))
-    missed: tuple[RecordKey, ...] = ()
-    if not linked:
-        missed = tuple(near_misses(query, kb))
-        placed = records_in_places(kb, ask) if not missed and context.records else []
-        if len(placed) == 1:  # "…grad rate at X?" then "and the florida one?": the one record there
-            linked = (link(placed[0], CONTEXT_PLACE_LINK),)
-    records: tuple[RecordKey, ...] = ()
-    if linked and figure_evidence(query, kb, [link.key for link in linked]):
-        group = linked[0].key.record.group
-        records = tuple(link.key for link in linked if link.key.record.group == group)
-    implied = ()
-    if ask.implied:
-        implied = _fields(fields_for_terms(query.terms + (ask.implied,), kb))
     return Candidates(
         kb, query, context,
         ranked=ranked,
         other_role=tuple(other_role(query, kb)),
         near_copy=faq,
-        linked=linked,
-        near_misses=missed,
-        ask=ask,
         fields=_fields(match_fields(query, kb)),
-        implied_fields=implied,
-        bound_field=_field_of_kind(kb, query.text) if ask.bound else None,
         remembered=tuple(kb.record_by_name_[n] for n in context.records if n in kb.record_by_name_),
-        records=records,
-        own=tuple(k for k in kb.record_keys_ if k.record.own_section and k.record.fields),
         content=len(kb.match_terms(query.terms)),
-        asks_figure=_asks_figure(query, kb),
     )
