@@ -19,6 +19,7 @@ from .model import KnowledgeError, Record, Unit
 from .parse import Document
 from .semantic import Encoder, default_encoder
 from .text import Lexicon, stem, tokens
+from .vocabulary import build_vocabulary, direction_vectors, regions
 
 LOCATION = "Location"  # the pseudo-field of a record's place line
 # Confidence is calibrated per knowledge base so that 0.5 is the score that OFF_TOPIC_QUANTILE of
@@ -169,8 +170,6 @@ class Knowledge:
         self.generic_terms_ = frozenset({t for f in self.fields_ for t in lex.terms(f.label)}
                                         | lex.fillers | lex.qualifiers | set(lex.synonyms.values()))
 
-        from .compare import build_vocabulary
-
         self.comparisons_ = build_vocabulary(lex)
         vocab = set(words)
         for key in self.record_keys_:
@@ -182,9 +181,8 @@ class Knowledge:
         self.spell_choices_ = sorted(w for w in vocab | lexicon_words if len(w) >= 3 and w.isalpha())
         self._fit_semantic()
         from .calibrate import calibrate, semantic_threshold
-        from .compare import direction_vectors
 
-        self.direction_vectors_ = direction_vectors(self)
+        self.direction_vectors_ = direction_vectors(self.encoder_, lex)
 
         self.scale_ = calibrate(self, OFF_TOPIC_QUANTILE)
         self.semantic_null_ = semantic_threshold(self, OFF_TOPIC_QUANTILE)
@@ -366,10 +364,8 @@ class Knowledge:
         """A record's name, acronyms, section, place, note and values: what its figures are about."""
         rec = key.record
         about = set(key.name_terms | key.acronyms | self.section_terms_.get(rec.group, frozenset()))
-        from .compare import _places
-
         region = (rec.place or "").rpartition(",")[2].strip()
-        for text in (rec.place, rec.note, _places().get(region), *(f.value.raw for f in rec.fields)):
+        for text in (rec.place, rec.note, regions().get(region), *(f.value.raw for f in rec.fields)):
             if text:
                 about |= set(self.lexicon.terms(text))
         return RecordKey(rec, key.unit, key.name_terms, key.acronyms, frozenset(about))

@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA
 
 from .index import LOCATION, FieldKey, Knowledge, RecordKey, with_bigrams
 from .text import stem, tokens
+from .vocabulary import find_phrases
 
 MAX_QUESTION_CHARS = 1000
 # Each repair searches the whole vocabulary; a question of hundreds of unknown words on a large
@@ -139,7 +140,7 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     categories = kb.category_terms_
     places = {w for _, phrase in place_mentions(query, kb) for w in phrase} | set(query.stems) & {
         w for phrase in kb.comparisons_.regions for w in phrase}
-    cities = {kb.cities_[phrase] for _, phrase in _find_phrases(query.stems, kb.cities_)}
+    cities = {kb.cities_[phrase] for _, phrase in find_phrases(query.stems, kb.cities_)}
     found = []
     for key in kb.record_keys_:
         if terms & key.acronyms:
@@ -220,12 +221,6 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
     return False
 
 
-def _find_phrases(stems: tuple[str, ...], phrases) -> list[tuple[int, tuple[str, ...]]]:
-    from .compare import _find
-
-    return _find(stems, phrases)
-
-
 def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = None
                  ) -> list[tuple[FieldKey, float]]:
     """Attribute labels the question asks for, best first.
@@ -236,8 +231,14 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     median). Ties go to the label matched more completely, then to the one the document lists
     first (so "tuition" means in-state tuition, "median" the annual one).
     """
-    terms = set(query.terms)
-    terms |= {t for w in query.terms if w not in kb.field_terms_ for t in kb.field_terms_ if same_root(w, t)}
+    return fields_for_terms(query.terms, kb, keys)
+
+
+def fields_for_terms(terms: tuple[str, ...], kb: Knowledge, keys: list[RecordKey] | None = None
+                     ) -> list[tuple[FieldKey, float]]:
+    """``match_fields`` for a question's terms given apart (with an implied attribute's word added)."""
+    terms = set(terms)
+    terms |= {t for w in list(terms) if w not in kb.field_terms_ for t in kb.field_terms_ if same_root(w, t)}
     allowed = None
     if keys is not None:
         allowed = {f.label for k in keys for f in k.record.fields}
@@ -499,15 +500,13 @@ def _places_named(query: Query, kb: Knowledge) -> list[tuple[int, tuple[str, ...
     """A US state anywhere ("salary in ohio"); a country or large city only where a place goes
     ("in london", "near tokyo") or typed with a capital ("London"), since many city names are
     ordinary words ("normal", "mobile")."""
-    from .compare import _find
-
     vocab = kb.comparisons_
     stems = query.stems
     capitals = typed_capitals(query.text)
-    found = list(_find(stems, vocab.regions))
+    found = list(find_phrases(stems, vocab.regions))
     taken = {i for i, p in found for i in range(i, i + len(p))}
     candidates = [p for w in set(stems) for p in vocab.world_starts.get(w, ())]
-    for i, phrase in _find(stems, candidates):
+    for i, phrase in find_phrases(stems, candidates):
         if i in taken or phrase in vocab.regions:
             continue
         if (i > 0 and stems[i - 1] in PLACE_SLOT_BEFORE) or phrase[0] in capitals:

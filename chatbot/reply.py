@@ -1,60 +1,101 @@
-"""Candidates -> reply: a precise value, a record summary, a list, a passage, or a decline.
+"""Decision -> reply: the words, from the lexicon's ``texts``, filled in with keyword arguments.
 
-``respond`` is the one place that chooses. It prefers, in order: chit-chat; an FAQ question
-asked nearly word for word; a value of a named record (or of the one record that has the attribute); a
-list of that attribute across records; the best passage. It declines when the question is
-about something the document does not contain, rather than give a figure for something else.
+``respond`` runs the pipeline for one question: ``candidates.gather`` (what matching finds),
+``decide.decide`` (the one place that chooses) and ``compose`` (the words). Nothing here
+chooses; every sentence is a lexicon text, so the wording is data.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from .compare import answer_across, records_in_asked_places
+from .candidates import Passage, gather
+from .compare import Comparison, Filtered, InPlaces, Ranking, Superlative, unusable
+from .decide import Decision, Decline, Intent, decide, field_value
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
-from .match import (
-    Query,
-    absent_names,
-    figure_evidence,
-    foreign_terms,
-    link_records,
-    make_query,
-    match_fields,
-    named_things,
-    near_copy,
-    near_misses,
-    other_role,
-    passage_confidence_score,
-    rank_units,
-    semantic_field,
-    unknown_share,
-)
 from .model import Context, Record, Reply, Suggestion, Unit, Value
-from .smalltalk import Smalltalk, default_smalltalk
-from .text import too_large
+from .text import Lexicon
 
-UNKNOWN_DECLINE = 0.6     # decline a passage when more than half of the question is unknown words
+NEAR_MISS = 0.15          # a declined question whose best passage scores this much gets "did you mean"
+
+# What ``Reply.intent`` says for each kind of decision (a passage says its unit's kind).
+REPLY_INTENT = {
+    Intent.CHITCHAT: "chitchat", Intent.GOODBYE: "goodbye", Intent.DECLINE: "decline",
+    Intent.VALUE: "value", Intent.RECORD: "record", Intent.LIST: "list",
+    Intent.SUPERLATIVE: "across", Intent.FILTER: "across", Intent.NONE_FOUND: "across", Intent.IN_PLACE: "across",
+    Intent.COMPARE: "compare", Intent.SIDE_BY_SIDE: "compare", Intent.RANKED: "list",
+}
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
+def respond(question: str, kb: Knowledge, context: Context | None = None) -> Reply:
+    """Answer one question from one knowledge base. Pure: reads ``kb``, never changes it.
+
+    ``context`` is what the previous reply was about: a question that names an attribute but
+    no record ("what about its graduation rate?"), or a record but no attribute ("what about
+    SNHU?"), reuses the other half.
+    """
+    return compose(decide(gather(question, kb, context)), kb)
 
 
-def _label(label: str) -> str:
-    return "location" if label == LOCATION else label.lower()
+def compose(d: Decision, kb: Knowledge) -> Reply:
+    """The reply that words a decision."""
+    reply = with_other_answers(kb, _compose(d, kb))
+    if d.cut is not None:
+        reply = replace(reply, text=reply.text + "\n" + kb.lexicon.text("cut", limit=str(d.cut)))
+    return reply
+
+
+def _compose(d: Decision, kb: Knowledge) -> Reply:
+    lex = kb.lexicon
+    if d.smalltalk is not None:
+        subject = kb.document.subject or kb.document.title
+        text = d.smalltalk.reply.format(subject=subject, topics=", ".join(kb.topics_) or kb.document.title)
+        return Reply(text, d.intent is not Intent.DECLINE, d.confidence, intent=REPLY_INTENT[d.intent])
+    if d.intent is Intent.DECLINE:
+        words = d.words
+        if d.records:  # a figure these records do not have: "the graduation rate of Capella University"
+            words = lex.text("figure_of", what=words or _label(lex, d.field.label), name=d.records[0].record.name)
+        return decline(kb, d.ranked, reason=d.reason.value, words=words, confidence=d.confidence)
+    if d.intent in (Intent.PASSAGE, Intent.UNIT):
+        unit = d.unit
+        alternatives = tuple(kb.units_[p.index] for p in d.ranked[1:4])
+        context = Context((unit.record.name,), None) if unit.record is not None else Context()
+        return Reply(unit_text(lex, unit), True, d.confidence, None, unit, alternatives, unit.kind, (), context)
+    if d.intent is Intent.VALUE:
+        return _values(kb, d)
+    if d.intent is Intent.RECORD:
+        return _summaries(kb, d)
+    if d.intent is Intent.LIST:
+        return _list(kb, d)
+    text, keys, label, short = _across(kb, d)
+    context = Context(tuple(k.record.name for k in keys), label)
+    source = keys[0].unit if keys else None
+    return Reply(text, True, d.confidence, short, source, tuple(k.unit for k in keys[1:4]), REPLY_INTENT[d.intent],
+                 (), context)
+
+
+# ---------------------------------------------------------------- words for records and values
+
+def _label(lex: Lexicon, label: str) -> str:
+    return lex.text("location") if label == LOCATION else label.lower()
+
+
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def _names(lex: Lexicon, names: list[str], joiner: str = "and") -> str:
+    """"A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {lex.text(joiner)} " + names[-1]
+
+
+def _record_names(lex: Lexicon, keys: tuple[RecordKey, ...] | list[RecordKey]) -> str:
+    return _names(lex, [k.record.name for k in keys])
 
 
 def _value_phrase(kb: Knowledge, field: FieldKey, raw: str) -> str:
     unit = next((kb.lexicon.value_units[t] for t in field.terms if t in kb.lexicon.value_units), None)
     return f"{raw} {unit}" if unit else raw
-
-
-def field_value(record: Record, label: str) -> tuple[str, bool] | None:
-    """The raw value of a label on a record and whether it is available; None if it has none."""
-    if label == LOCATION:
-        return (record.place, True) if record.place else None
-    f = record.get(label)
-    return (f.value.shown, f.value.available) if f else None
 
 
 def _short(value: Value) -> str | None:
@@ -70,7 +111,7 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: 
     …)") unless the question named this one explicitly ("out-of-state tuition")."""
     raw, available = field_value(record, field.label)
     lex = kb.lexicon
-    label = _label(field.label)
+    label = _label(lex, field.label)
     if not available:
         value = record.get(field.label).value
         if value.kind in ("unreadable", "conflict"):  # say so; never pick one value, never a figure
@@ -83,43 +124,258 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: 
     siblings = [f for f in record.fields
                 if not explicit and f.label != field.label and kb.field_by_label_[f.label].head == field.head]
     if siblings:
-        others = "; ".join(f"{_label(f.label)}: {f.value.shown}" for f in siblings)
-        sentence = f"{sentence[:-1]} ({others})."
+        others = "; ".join(lex.text("label_value", label=_label(lex, f.label), value=f.value.shown) for f in siblings)
+        sentence = lex.text("with_others", sentence=sentence[:-1], others=others)
     if record.note:
         sentence += " " + record.note
     return sentence, raw
 
 
-def record_summary(record: Record) -> str:
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def record_summary(lex: Lexicon, record: Record) -> str:
     """Everything the document says about one record, compactly."""
-    head = record.name + (f" ({record.acronym})" if record.acronym else "")
+    head = lex.text("record_acronym", name=record.name, acronym=record.acronym) if record.acronym else record.name
     if record.place:
-        head += f", {record.place}"
+        head = lex.text("record_place", name=head, place=record.place)
     if record.fields:
-        body = "; ".join(f"{_label(f.label)} {f.value.shown}" for f in record.fields)
-        text = f"{head}: {body}."
+        figures = "; ".join(lex.text("record_figure", label=_label(lex, f.label), value=f.value.shown)
+                            for f in record.fields)
+        text = lex.text("record_summary", head=head, figures=figures)
     else:
-        text = f"{head}: {record.description or ''}".rstrip(": ")
+        text = lex.text("record_described", head=head, description=record.description or "").rstrip(": ")
     if record.note:
         text += " " + record.note
     return text
 
 
-def unit_text(unit: Unit) -> str:
+def unit_text(lex: Lexicon, unit: Unit) -> str:
     """What the user is shown for a passage."""
     if unit.record is not None:
-        return record_summary(unit.record)
+        return record_summary(lex, unit.record)
     if unit.kind == "fact" and unit.title != unit.section and not unit.text.startswith(unit.title):
-        return f"{unit.title}: {unit.text}"
+        return lex.text("label_value", label=unit.title, value=unit.text)
     return unit.text
 
 
-NEAR_MISS = 0.15          # a declined question whose best passage scores this much gets "did you mean"
+def _alternatives(kb: Knowledge, ranked: tuple[Passage, ...], source: Unit) -> tuple[Unit, ...]:
+    return tuple(kb.units_[p.index] for p in ranked[:3] if kb.units_[p.index] is not source)
 
 
-def suggestions(kb: Knowledge, ranked: list[tuple[int, float]], *, n: int = 3) -> list[Suggestion]:
+def _values(kb: Knowledge, d: Decision) -> Reply:
+    sentences, shorts = [], []
+    for key in d.records:
+        if field_value(key.record, d.field.label) is None:
+            continue
+        sentence, raw = value_sentence(kb, key.record, d.field, explicit=d.explicit)
+        sentences.append(sentence)
+        shorts.append(raw)
+    source = d.records[0].unit
+    short = shorts[0] if len(shorts) == 1 else None
+    context = Context(tuple(k.record.name for k in d.records), d.field.label)
+    return Reply(" ".join(sentences), True, d.confidence, short, source, _alternatives(kb, d.ranked, source),
+                 "value", (), context)
+
+
+def _summaries(kb: Knowledge, d: Decision) -> Reply:
+    lex = kb.lexicon
+    rec = d.records[0].record
+    short = None
+    if len(d.records) == 1 and rec.own_section and rec.fields:
+        # A section of figures (the salary): state each figure; the first is the headline.
+        figures = "; ".join(lex.text("own_figure", label=_label(lex, f.label),
+                                     value=_value_phrase(kb, kb.field_by_label_[f.label], f.value.shown))
+                            for f in rec.fields)
+        text = lex.text("own_summary", name=rec.name, figures=figures) + (f" {rec.note}" if rec.note else "")
+        short = _short(rec.fields[0].value)
+    else:
+        text = "\n".join(record_summary(lex, k.record) for k in d.records)
+    source = d.records[0].unit
+    context = Context(tuple(k.record.name for k in d.records), None)
+    return Reply(text, True, d.confidence, short, source, _alternatives(kb, d.ranked, source), "record", (), context)
+
+
+def _list(kb: Knowledge, d: Decision) -> Reply:
+    lex, owners, field = kb.lexicon, d.records, d.field
+    head = lex.text("list_value", label=field.label, group_noun=kb.topic_name(owners[0].record.group))
+    rows = [lex.text("row", name=k.record.name, value=field_value(k.record, field.label)[0]) for k in owners]
+    context = Context(tuple(k.record.name for k in owners), field.label)
+    return Reply(head + "\n" + "\n".join(rows), True, d.confidence, None, owners[0].unit,
+                 tuple(k.unit for k in owners[1:4]), "list", (), context)
+
+
+# ---------------------------------------------------------------- words for questions across records
+
+def _noun(kb: Knowledge, records: tuple[RecordKey, ...]) -> str:
+    """What the records are called, from their section's topic: "Best Schools" -> "schools"."""
+    topic = kb.topic_name(records[0].record.group).split()
+    return topic[-1].lower() if topic else kb.lexicon.text("records")
+
+
+def _raw(lex: Lexicon, record: Record, label: str) -> str:
+    f = record.get(label)
+    return f.value.shown if f is not None else lex.text("na")
+
+
+def _format_bound(kb: Knowledge, label: str, value: float) -> str:
+    kinds = {f.value.kind for k in kb.records_with(label) for f in k.record.fields if f.label == label}
+    if "money" in kinds:
+        return f"${value:,.0f}" if value == int(value) else f"${value:,.2f}"
+    if "percent" in kinds:
+        return f"{value:,.0f}%" if value == int(value) else f"{value:g}%"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def _missing_note(lex: Lexicon, label: str, missing: tuple[RecordKey, ...], total: int, noun: str) -> str:
+    """Which records have no value to rank ("… is not reported for 1 of 6 schools (Capella University). "),
+    then which have one that cannot be read or is given twice; each sentence followed by a space."""
+    unusable_note = _unusable_note(lex, missing, label, "then_left_out")
+    missing = tuple(k for k in missing if not unusable(k.record, label))
+    if not missing:
+        return unusable_note
+    said = _capital(_label(lex, label))
+    values = dict(label=said, count=str(len(missing)), total=str(total), noun=noun)
+    if len(missing) <= 2:
+        note = lex.text("not_reported_named", names=", ".join(k.record.name for k in missing), **values)
+    else:
+        note = lex.text("not_reported", **values)
+    return note + " " + unusable_note
+
+
+def _unusable_note(lex: Lexicon, keys: tuple[RecordKey, ...], label: str, then: str) -> str:
+    """Say which records' values could not be read or are given twice, and what follows ("it is left out")."""
+    notes = []
+    for kind, key in (("unreadable", "unreadable_values"), ("conflict", "conflicting_values")):
+        which = [k for k in keys if unusable(k.record, label) == kind]
+        if which:
+            notes.append(lex.text(key, label=_label(lex, label), names=_record_names(lex, which), then=lex.text(then)))
+    return "".join(note + " " for note in notes)
+
+
+def _across(kb: Knowledge, d: Decision) -> tuple[str, tuple[RecordKey, ...], str | None, str | None]:
+    """The text of a reply across records, the records it is about, its attribute and its short value."""
+    lex, outcome = kb.lexicon, d.outcome
+    where = f" {lex.text('or')} ".join(d.places)
+    if d.intent is Intent.IN_PLACE:
+        assert isinstance(outcome, InPlaces)
+        lines = [lex.text("in_place_yes", name=k.record.name, place=k.record.place) if yes
+                 else lex.text("in_place_no", name=k.record.name, place=k.record.place, places=where)
+                 for k, yes in outcome.answers]
+        return " ".join(lines), d.records, LOCATION, None
+    if d.intent is Intent.SIDE_BY_SIDE:
+        return _side_by_side(lex, d.records), d.records, None, None
+    if d.intent is Intent.COMPARE:
+        assert isinstance(outcome, Comparison)
+        return _comparison(lex, d, outcome), d.records, d.field.label, None
+    if d.intent in (Intent.FILTER, Intent.NONE_FOUND):
+        assert isinstance(outcome, Filtered)
+        return _filtered(kb, d, outcome, where), outcome.keep, d.field.label if d.field else LOCATION, None
+    noun = _noun(kb, d.records)
+    scope = " " + lex.text("in_places", places=where) if d.places else ""
+    if d.intent is Intent.RANKED:
+        assert isinstance(outcome, Ranking)
+        text = _ranking(lex, d.field.label, outcome, noun.capitalize() + scope)
+        return text, outcome.ordered + outcome.missing, d.field.label, None
+    noun += scope
+    label = _label(lex, d.field.label)
+    assert isinstance(outcome, Superlative)
+    note = _missing_note(lex, d.field.label, outcome.missing, len(d.records), noun)
+    if not outcome.winners:
+        return note + lex.text("none_report"), (), d.field.label, None
+    names = _record_names(lex, outcome.winners)
+    text = lex.text("superlative" if len(outcome.winners) == 1 else "superlative_tie", names=names,
+                    word=lex.text("highest" if d.direction == "high" else "lowest"), label=label,
+                    value=_raw(lex, outcome.winners[0].record, d.field.label))
+    if note:
+        text = note + lex.text("of_the_rest", text=text)
+    elif d.places:
+        text = lex.text("of_the", noun=noun, text=text)
+    return text, outcome.winners, d.field.label, names  # "which school…": the school
+
+
+def _filtered(kb: Knowledge, d: Decision, outcome: Filtered, where: str) -> str:
+    lex, owners, field = kb.lexicon, d.records, d.field
+    noun = _noun(kb, owners)
+    said, none = [], []
+    if d.places:
+        said.append(lex.text("in_places", places=where))
+        none.append(lex.text("none_in", places=where))
+    if d.bound and field is not None:
+        kind, limit, inclusive = d.bound
+        word = ("at_least" if inclusive else "over") if kind == "above" else ("at_most" if inclusive else "under")
+        wanted = lex.text("bound", label=_label(lex, field.label), word=lex.text(word),
+                          bound=_format_bound(kb, field.label, limit))
+        said.append(lex.text("filter_with", condition=wanted))
+        none.append(lex.text("none_with", condition=wanted))
+    note = _missing_note(lex, field.label, outcome.missing, len(owners), noun) if field is not None else ""
+    if not outcome.keep:
+        conditions = f" {lex.text('and')} ".join(none)
+        text = lex.text("none_found", count=str(len(owners)), noun=noun, conditions=conditions) + " " + note
+        return text.strip()
+    if field is not None and d.bound:
+        rows = [lex.text("row", name=k.record.name, value=_raw(lex, k.record, field.label)) for k in outcome.keep]
+    else:
+        rows = [lex.text("row_place", name=k.record.name, place=k.record.place) for k in outcome.keep]
+    head = lex.text("filter_head", noun=noun.capitalize(), conditions=" ".join(said))
+    return head + "\n" + "\n".join(rows) + (f"\n{note.strip()}" if note else "")
+
+
+def _side_by_side(lex: Lexicon, keys: tuple[RecordKey, ...]) -> str:
+    head = lex.text("side_by_side_head", names=f" {lex.text('versus')} ".join(k.record.name for k in keys))
+    rows = []
+    if any(k.record.place for k in keys):
+        rows.append(lex.text("row", name=lex.text("location"),
+                             value=" | ".join(k.record.place or lex.text("na") for k in keys)))
+    rows += [lex.text("row", name=_label(lex, f.label), value=" | ".join(_raw(lex, k.record, f.label) for k in keys))
+             for f in keys[0].record.fields]
+    return head + "\n" + "\n".join(rows)
+
+
+def _comparison(lex: Lexicon, d: Decision, outcome: Comparison) -> str:
+    keys, label = d.records, d.field.label
+    said = _label(lex, label)
+    values = "; ".join(lex.text("name_value", name=k.record.name, value=_raw(lex, k.record, label)) for k in keys)
+    text = lex.text("compare_values", label=_capital(said), values=values)
+    if outcome.missing:
+        absent = [k for k in outcome.missing if not unusable(k.record, label)]
+        missing = " " + lex.text("compare_missing", names=_record_names(lex, absent)) if absent else ""
+        unusable_note = _unusable_note(lex, outcome.missing, label, "then_not_compared")
+        return f"{text}{missing} {unusable_note}".rstrip()
+    winners = outcome.winners
+    if len(winners) == len(keys):
+        verdict = lex.text("same_no" if d.yes_no else "same", label=said)
+    else:
+        high = d.direction == "high"
+        word = ("higher" if high else "lower") if len(keys) == 2 else ("highest" if high else "lowest")
+        verdict = lex.text("compare_winner" if len(winners) == 1 else "compare_winners",
+                           names=_record_names(lex, winners), word=lex.text(word), label=said)
+        if d.yes_no:
+            verdict = lex.text("verdict_yes" if keys[0] in winners else "verdict_no", verdict=verdict)
+    return f"{text} {verdict}"
+
+
+def _ranking(lex: Lexicon, label: str, outcome: Ranking, noun: str) -> str:
+    order = lex.text("highest_first" if outcome.descending else "lowest_first")
+    rows = [lex.text("numbered", n=str(i), text=lex.text("label_value", label=k.record.name,
+                                                         value=_raw(lex, k.record, label)))
+            for i, k in enumerate(outcome.ordered, 1)]
+    text = lex.text("ranked_head", noun=noun, label=_label(lex, label), order=order) + "\n" + "\n".join(rows)
+    absent = [k for k in outcome.missing if not unusable(k.record, label)]
+    if absent:
+        text += "\n" + lex.text("not_reported_list", names=", ".join(k.record.name for k in absent))
+    if len(absent) < len(outcome.missing):
+        text += "\n  " + _unusable_note(lex, outcome.missing, label, "then_left_out").rstrip()
+    return text
+
+
+# ---------------------------------------------------------------- declines, suggestions, picked passages
+
+def suggestions(kb: Knowledge, ranked: tuple[Passage, ...], *, n: int = 3) -> list[Suggestion]:
     """Questions the bot can answer: near misses first, then one of each kind the document has."""
     t = kb.lexicon.question_templates
+    lex = kb.lexicon
     out: list[Suggestion] = []
 
     def ask_about(unit: Unit) -> str:
@@ -135,17 +391,17 @@ def suggestions(kb: Knowledge, ranked: list[tuple[int, float]], *, n: int = 3) -
     own = [k for k in kb.record_keys_ if k.record.own_section and k.record.fields]
     group = [k for k in kb.record_keys_ if not k.record.own_section and k.record.fields]
     if own:
-        out.append(Suggestion(t["own_field"].format(label=_label(own[0].record.fields[0].label))))
+        out.append(Suggestion(t["own_field"].format(label=_label(lex, own[0].record.fields[0].label))))
     if group:
-        out.append(Suggestion(t["record_field"].format(label=_label(group[0].record.fields[0].label),
+        out.append(Suggestion(t["record_field"].format(label=_label(lex, group[0].record.fields[0].label),
                                                        name=group[0].record.name)))
     out += [Suggestion(u.title, u) for u in kb.first_faqs_]
     unique = {s.question: s for s in reversed(out)}  # the first of equal questions wins
     return [unique[q] for q in dict.fromkeys(s.question for s in out)][:n]
 
 
-def decline(kb: Knowledge, ranked: list[tuple[int, float]], *,
-            reason: str = "decline", words: str = "", confidence: float = 0.0) -> Reply:
+def decline(kb: Knowledge, ranked: tuple[Passage, ...], *,
+            reason: str = Decline.NOTHING.value, words: str = "", confidence: float = 0.0) -> Reply:
     """Say what the bot does not know, what it can answer, and 2-3 numbered questions to ask."""
     lex = kb.lexicon
     subject = kb.document.subject or kb.document.title
@@ -155,23 +411,14 @@ def decline(kb: Knowledge, ranked: list[tuple[int, float]], *,
              lex.text("can_answer", subject=subject, topics=", ".join(kb.topics_)) if kb.topics_
              else lex.text("can_answer_pairs", subject=subject),
              lex.text("did_you_mean" if near else "try")]
-    lines += [f"  {n}. {s.question}" for n, s in enumerate(offered, 1)]
+    lines += [lex.text("numbered", n=str(n), text=s.question) for n, s in enumerate(offered, 1)]
     alternatives = tuple(kb.units_[i] for i, _ in ranked[:3])
     return Reply("\n".join(lines), False, confidence, None, None, alternatives, "decline", tuple(offered))
 
 
-def chitchat_reply(kb: Knowledge, kind: Smalltalk) -> Reply:
-    subject = kb.document.subject or kb.document.title
-    text = kind.reply.format(subject=subject, topics=", ".join(kb.topics_) or kb.document.title)
-    if kind.declines:
-        return Reply(text, False, 0.0, intent="decline")
-    return Reply(text, True, 1.0, intent="goodbye" if kind.ends else "chitchat")
-
-
 def reply_for_unit(kb: Knowledge, unit: Unit) -> Reply:
     """The reply that states one unit: what picking a numbered suggestion gives."""
-    context = Context((unit.record.name,), None) if unit.record is not None else Context()
-    return with_other_answers(kb, Reply(unit_text(unit), True, 1.0, None, unit, (), unit.kind, (), context))
+    return compose(Decision(Intent.UNIT, unit=unit), kb)
 
 
 def with_other_answers(kb: Knowledge, reply: Reply) -> Reply:
@@ -184,8 +431,9 @@ def with_other_answers(kb: Knowledge, reply: Reply) -> Reply:
         return reply
     others = unit.answers[1:]
     offered = tuple(Suggestion(_preview(a), replace(unit, text=a, answers=())) for a in others)
-    head = kb.lexicon.text("one_more_answer" if len(others) == 1 else "more_answers", count=str(len(others)))
-    lines = [reply.text, head] + [f"  {n}. {s.question}" for n, s in enumerate(offered, 1)]
+    lex = kb.lexicon
+    head = lex.text("one_more_answer" if len(others) == 1 else "more_answers", count=str(len(others)))
+    lines = [reply.text, head] + [lex.text("numbered", n=str(n), text=s.question) for n, s in enumerate(offered, 1)]
     return replace(reply, text="\n".join(lines), suggestions=offered)
 
 
@@ -195,250 +443,3 @@ def _preview(text: str, width: int = 70) -> str:
     if len(text) <= width:
         return text
     return text[:width].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
-
-
-def too_large_number(query: Query) -> str | None:
-    """A number in the question beyond any figure a guide gives, shortened for a reply; else None."""
-    huge = next((s for s in query.stems if too_large(s)), None)
-    if huge is None:
-        return None
-    digits = huge.split(".")[0]
-    return f"{digits[:6]}\u2026 ({len(digits)} digits)" if len(digits) > 12 else huge
-
-
-def respond(question: str, kb: Knowledge, context: Context | None = None) -> Reply:
-    """Answer one question from one knowledge base. Pure: reads ``kb``, never changes it.
-
-    ``context`` is what the previous reply was about: a question that names an attribute but
-    no record ("what about its graduation rate?"), or a record but no attribute ("what about
-    SNHU?"), reuses the other half.
-    """
-    kind = default_smalltalk().match(question)
-    if kind is not None:
-        return chitchat_reply(kb, kind)
-    query = make_query(question, kb)
-    reply = with_other_answers(kb, _respond(query, kb, context or Context()))
-    if query.cut:
-        note = kb.lexicon.text("cut", limit=str(len(query.text)))
-        reply = replace(reply, text=reply.text + "\n" + note)
-    return reply
-
-
-def _respond(query: Query, kb: Knowledge, context: Context) -> Reply:
-    if huge := too_large_number(query):  # "schools under $10^400": no figure is that large
-        return decline(kb, [], reason="decline_too_large", words=huge)
-    if not query.terms:
-        return decline(kb, [])
-    ranked = rank_units(query, kb, k=6)
-    unknown = query.words(query.unknown)
-    best = ranked[0][1] if ranked else 0.0
-    role = other_role(query, kb)
-    if role:  # "how do I become a registered nurse?": another career than the guide's
-        return decline(kb, ranked, reason="decline_unknown", words=query.words(role),
-                       confidence=_scaled(best, len(role), query, kb))
-
-    # 1. An FAQ question asked nearly word for word is answered by its own answer.
-    for i, _ in ranked:
-        if kb.units_[i].kind == "faq" and near_copy(query, kb, i):
-            best = [(i, 1.0)] + [r for r in ranked if r[0] != i]
-            return _passage(kb, best, 1.0)  # confidence 1: the question is the entry's own
-
-    # 2. Questions across records: superlatives, filters, comparisons, ranked tables.
-    linked = link_records(query, kb)
-    if not linked:
-        missed = near_misses(query, kb)
-        if missed:
-            # "university of arizona tuition": another school that shares a word with one listed
-            words = [t for t in query.terms if t in kb.kind_terms_ or t in missed[0].name_terms or t in query.unknown]
-            return decline(kb, ranked, reason="decline_value", words=query.words(words))
-        if context.records:
-            # "…grad rate at X?" then "and the florida one?": the one record in that place
-            placed = records_in_asked_places(query, kb)
-            if len(placed) == 1:
-                linked = [(placed[0], 0.75)]
-    across = answer_across(query, kb, linked, context)
-    if across is not None:
-        return across
-
-    # 3. Records and their attributes, the previous reply's filling in what this one leaves out.
-    remembered = [kb.record_by_name_[name] for name in context.records if name in kb.record_by_name_]
-    if linked and not figure_evidence(query, kb, [k for k, _ in linked]):
-        linked = []  # "how do I make sourdough bread": "make" reached the salary, nothing else did
-    if linked:
-        best_link = linked[0][1]
-        group = linked[0][0].record.group
-        keys = [k for k, _ in linked if k.record.group == group]
-        fields = match_fields(query, kb, keys) or semantic_field(query, kb, keys)
-        foreign = named_things(query, kb, keys) if any(k.record.fields for k in keys) else []
-        if foreign:  # a figure would be about something else: "salary in california"
-            return decline(kb, ranked, reason="decline_value", words=query.words(foreign),
-                           confidence=_scaled(_value_confidence(best_link), len(foreign), query, kb))
-        if not fields and context.attribute and _only_names(query, kb, keys):
-            follow = kb.field_by_label_[context.attribute]
-            if all(field_value(k.record, follow.label) is not None for k in keys):
-                return _values(kb, keys, follow, ranked, best_link)  # "what about SNHU?"
-        if fields:
-            return _values(kb, keys, fields[0][0], ranked, best_link, query)
-        other = match_fields(query, kb)
-        if other and other[0][0].label != LOCATION:
-            # A figure these records do not have: say so, never give another record's figure.
-            return decline(kb, ranked, reason="decline_value",
-                           words=f"the {_label(other[0][0].label)} of {keys[0].record.name}")
-        if not other and _asks_figure(query, kb) and any(k.record.fields for k in keys):
-            unasked = [t for t in foreign_terms(query, kb, keys) if t not in kb.lexicon.fillers]
-            if unasked:  # "how many faculty members does SNHU have": a figure the guide does not give
-                return decline(kb, ranked, reason="decline_value",
-                               words=f"the {query.words(unasked)} of {keys[0].record.name}")
-        if not other and (len(keys) == 1 or all(k.record.fields for k in keys)):
-            return _summaries(kb, keys, ranked, best_link)
-    else:
-        fields = match_fields(query, kb)
-        own = [k for k in kb.record_keys_ if k.record.own_section and k.record.fields]
-        if not fields and own and not remembered:
-            fields = semantic_field(query, kb, own)  # "what's a normal paycheck in this line of work"
-            if fields and not named_things(query, kb, own) and _figure_fits(kb, fields[0][0], ranked, 5):
-                return _summaries(kb, own[:1], ranked, fields[0][1])
-            fields = []
-        if fields and remembered:
-            field = fields[0][0]
-            if all(field_value(k.record, field.label) is not None for k in remembered) \
-                    and not named_things(query, kb, remembered):
-                return _values(kb, remembered, field, ranked, 0.9, query)  # "what about its graduation rate?"
-        if fields and _names_field_owners(query, kb, fields[0][0]) and _figure_fits(kb, fields[0][0], ranked):
-            field = fields[0][0]
-            owners = kb.records_with(field.label)
-            if not figure_evidence(query, kb, owners):
-                owners = []
-            foreign = named_things(query, kb, owners) if owners else []
-            if foreign:
-                return decline(kb, ranked, reason="decline_value", words=query.words(foreign),
-                               confidence=_scaled(_value_confidence(0.9), len(foreign), query, kb))
-            if len(owners) == 1:
-                return _values(kb, owners, field, ranked, 0.9)
-            if owners:
-                return _across(kb, owners, field, ranked)
-
-    # 4. The best passage.
-    if not ranked:
-        return decline(kb, ranked, reason="decline_unknown" if unknown else "decline",
-                       words=unknown)
-    semantic = query.vector is not None and kb.unit_vectors_ is not None
-    confidence = kb.scale_.confidence(passage_confidence_score(query, kb, best))
-    if not semantic and unknown_share(query, kb) >= UNKNOWN_DECLINE:
-        return decline(kb, ranked, reason="decline_unknown", words=unknown, confidence=confidence)
-    if confidence < kb.decline_below and unknown:  # "capital of France": words the guide never uses
-        return decline(kb, ranked, reason="decline_unknown", words=unknown, confidence=confidence)
-    absent = absent_names(query, kb, kb.units_[ranked[0][0]])
-    if absent:  # "what time is it in London": the passage says nothing about London
-        return decline(kb, ranked, reason="decline_unknown", words=query.words(absent), confidence=confidence)
-    return _passage(kb, ranked, confidence)
-
-
-def _value_confidence(strength: float) -> float:
-    """A figure of a named record: 0.6, plus up to 0.4 for how surely the record was named."""
-    return 0.6 + 0.4 * min(1.0, strength)
-
-
-def _scaled(confidence: float, off_topic: int, query: Query, kb: Knowledge) -> float:
-    """A declined candidate's confidence, scaled down by the share of the question it misses."""
-    content = max(len(kb.match_terms(query.terms)), off_topic, 1)
-    return min(1.0, confidence) * (1 - off_topic / content)
-
-
-def _only_names(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
-    """Does the question name these records and nothing else ("what about SNHU?", "and capella")?"""
-    named = {t for k in keys for t in k.name_terms | k.acronyms}
-    return all(t in named for t in kb.match_terms(query.terms))
-
-
-def _asks_figure(query: Query, kb: Knowledge) -> bool:
-    """Does the question ask for a figure ("how many…", "what percentage…")? The phrases are the
-    lexicon's ``figure_cues``."""
-    text = " ".join(query.stems)
-    return any(f" {cue} " in f" {text} " for cue in kb.lexicon.figure_cues)
-
-
-def _figure_fits(kb: Knowledge, field: FieldKey, ranked: list[tuple[int, float]], n: int = 3) -> bool:
-    """Is a figure listed across records what the question is about, rather than a passage?
-
-    An attribute word can come from a synonym in a question about something else ("openings
-    when my son finishes school" is not about graduation rates). With the semantic signal, the
-    records that have the attribute (or their list) must be among the three best passages.
-    """
-    if kb.unit_vectors_ is None:
-        return True
-    owners = {k.unit.id for k in kb.records_with(field.label)}
-    groups = {k.record.group for k in kb.records_with(field.label)}
-    return any(kb.units_[i].id in owners or (kb.units_[i].kind == "list" and kb.units_[i].section in groups)
-               for i, _ in ranked[:n])
-
-
-def _names_field_owners(query: Query, kb: Knowledge, field: FieldKey) -> bool:
-    """May an attribute asked without a record be listed across the records that have it?
-
-    Yes for a figure ("what is the graduation rate"). A place is asked with a question word
-    ("where…"), so it is listed only when the question also names the records' topic
-    ("where are the schools"), not for "where can coordinators work".
-    """
-    if field.label != LOCATION:
-        return True
-    topics = {kb.topic_name(k.record.group) for k in kb.records_with(field.label)}
-    topic_terms = {t for topic in topics for t in kb.match_terms(kb.lexicon.terms(topic))}
-    return bool(topic_terms & set(query.terms))
-
-
-def _passage(kb: Knowledge, ranked: list[tuple[int, float]], confidence: float) -> Reply:
-    i = ranked[0][0]
-    unit = kb.units_[i]
-    alternatives = tuple(kb.units_[j] for j, _ in ranked[1:4])
-    if confidence < kb.decline_below:
-        return replace(decline(kb, ranked, reason="decline_unsure"), confidence=confidence)
-    context = Context((unit.record.name,), None) if unit.record is not None else Context()
-    return Reply(unit_text(unit), True, confidence, None, unit, alternatives, unit.kind, (), context)
-
-
-def _values(kb: Knowledge, keys: list[RecordKey], field: FieldKey, ranked: list[tuple[int, float]],
-            strength: float, query: Query | None = None) -> Reply:
-    sentences, shorts = [], []
-    explicit = query is not None and any(t in query.terms for t in field.terms if t != field.head)
-    for key in keys:
-        if field_value(key.record, field.label) is None:
-            continue
-        sentence, raw = value_sentence(kb, key.record, field, explicit=explicit)
-        sentences.append(sentence)
-        shorts.append(raw)
-    source = keys[0].unit
-    confidence = _value_confidence(strength)
-    alternatives = tuple(kb.units_[i] for i, _ in ranked[:3] if kb.units_[i] is not source)
-    short = shorts[0] if len(shorts) == 1 else None
-    context = Context(tuple(k.record.name for k in keys), field.label)
-    return Reply(" ".join(sentences), True, confidence, short, source, alternatives, "value", (), context)
-
-
-def _summaries(kb: Knowledge, keys: list[RecordKey], ranked: list[tuple[int, float]],
-               strength: float) -> Reply:
-    rec = keys[0].record
-    short = None
-    if len(keys) == 1 and rec.own_section and rec.fields:
-        # A section of figures (the salary): state each figure; the first is the headline.
-        parts = [f"the {_label(f.label)} is {_value_phrase(kb, kb.field_by_label_[f.label], f.value.shown)}"
-                 for f in rec.fields]
-        text = f"{rec.name}: " + "; ".join(parts) + "." + (f" {rec.note}" if rec.note else "")
-        short = _short(rec.fields[0].value)
-    else:
-        text = "\n".join(record_summary(k.record) for k in keys)
-    source = keys[0].unit
-    alternatives = tuple(kb.units_[i] for i, _ in ranked[:3] if kb.units_[i] is not source)
-    context = Context(tuple(k.record.name for k in keys), None)
-    return Reply(text, True, 0.5 + 0.4 * min(1.0, strength), short, source, alternatives, "record", (), context)
-
-
-def _across(kb: Knowledge, owners: list[RecordKey], field: FieldKey,
-            ranked: list[tuple[int, float]]) -> Reply:
-    group = owners[0].record.group
-    head = kb.lexicon.text("list_value", label=field.label, group_noun=kb.topic_name(group))
-    rows = [f"  \u2022 {k.record.name}: {field_value(k.record, field.label)[0]}" for k in owners]
-    section_unit = owners[0].unit
-    context = Context(tuple(k.record.name for k in owners), field.label)
-    return Reply(head + "\n" + "\n".join(rows), True, 0.75, None, section_unit,
-                 tuple(k.unit for k in owners[1:4]), "list", (), context)

@@ -1,0 +1,455 @@
+"""Question -> candidates: everything matching finds for one question, computed once.
+
+``gather`` reads a question against a knowledge base (and the conversation's context) and
+returns one frozen ``Candidates``: the passages ranked, the records named and how surely, the
+attributes asked, what the question asks across records (a direction, a bound, places), the
+things it names that the guide has no figure for, and the scores a decline is judged by.
+``decide`` reads it and chooses; nothing here chooses a reply.
+
+What every question needs is computed in ``gather``. What only some replies need (the records
+named, what is asked across records, the named things a figure would not be about, which may
+call the sentence model) is computed on first read and kept (``functools.cached_property``),
+so each item is computed at most once, and only when it is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import cached_property
+from typing import NamedTuple
+
+from .compare import matches_place
+from .index import LOCATION, FieldKey, Knowledge, RecordKey
+from .match import (
+    Query,
+    absent_names,
+    fields_for_terms,
+    figure_evidence,
+    foreign_terms,
+    link_records,
+    make_query,
+    match_fields,
+    named_things,
+    near_copy,
+    near_misses,
+    other_role,
+    passage_confidence_score,
+    rank_units,
+    semantic_field,
+    unknown_share,
+)
+from .model import Context
+from .smalltalk import Smalltalk, default_smalltalk
+from .text import number_value, too_large
+from .vocabulary import find_phrases
+
+RANKED_PASSAGES = 6       # passages ranked for each question
+CONTEXT_PLACE_LINK = 0.75  # how surely "the florida one" names the one record there, after a reply about records
+
+
+class Passage(NamedTuple):
+    """A ranked unit: its position in ``kb.units_`` and its fused (lexical and semantic) score."""
+
+    index: int
+    score: float
+
+
+class Link(NamedTuple):
+    """A record the question names, how surely (0-1], and whether only through a place word."""
+
+    key: RecordKey
+    strength: float
+    by_place: bool = False  # "schools in Arizona" names University of Phoenix-Arizona only by its place
+    position: int = 0       # where the question first names it, for "compare A and B" in that order
+
+
+class FieldMatch(NamedTuple):
+    """An attribute the question asks for, with its label weight (or the model's similarity)."""
+
+    field: FieldKey
+    score: float
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a question across records asks for."""
+
+    direction: str | None = None            # "high" or "low"
+    implied: str | None = None              # an attribute's canonical word ("tuition")
+    bound: tuple[str, float, bool] | None = None  # ("above" | "below", number, inclusive)
+    bound_word: str | None = None           # the bound's number as the question wrote it
+    compare: bool = False
+    order: bool = False
+    places: tuple[str, ...] = ()            # region codes and city names asked about
+    place_words: frozenset[str] = frozenset()
+    yes_no: bool = False
+
+    @property
+    def ranking(self) -> bool:
+        """Does the question rank or bound a value ("cheapest", "under $10,000", "by tuition")?"""
+        return bool(self.bound or self.direction or self.implied or self.order)
+
+
+def read_ask(query: Query, kb: Knowledge) -> Ask:
+    """Find the direction, bound, comparison, ordering and places a question asks about."""
+    vocab = kb.comparisons_
+    stems = query.stems
+    implied = find_phrases(stems, vocab.implied)
+    implied_attr, direction = vocab.implied[implied[0][1]] if implied else (None, None)
+    bound, bound_word = None, None
+    for kind in ("above", "below"):
+        for i, phrase in find_phrases(stems, getattr(vocab, kind)):
+            j = i + len(phrase)
+            if j < len(stems) and stems[j][0].isdigit() and number_value(stems[j]) is not None:
+                bound, bound_word = (kind, number_value(stems[j]), phrase in vocab.inclusive), stems[j]
+                break
+        if bound:
+            break
+    if direction is None and bound is None:
+        direction = "high" if find_phrases(stems, vocab.high) else "low" if find_phrases(stems, vocab.low) else None
+    if direction is None and bound is None:
+        direction = semantic_direction(query, kb)
+    places, place_words = [], set()
+    for _, phrase in find_phrases(stems, vocab.regions):
+        places.append(vocab.regions[phrase])
+        place_words.update(phrase)
+    for word in re.findall(r"\b[A-Z]{2}\b", query.text):  # "in AZ": codes count when written in capitals
+        if word in vocab.codes:
+            places.append(word)
+            place_words.add(word.lower())
+    for _, city_stems in find_phrases(stems, kb.cities_):
+        places.append(kb.cities_[city_stems])
+        place_words.update(city_stems)
+    return Ask(direction=direction, implied=implied_attr, bound=bound, bound_word=bound_word,
+               compare=bool(find_phrases(stems, vocab.compare)), order=bool(find_phrases(stems, vocab.order)),
+               places=tuple(dict.fromkeys(places)), place_words=frozenset(place_words),
+               yes_no=bool(stems) and stems[0] in vocab.yes_no)
+
+
+DIRECTION_SIMILARITY = 0.45  # a word this close to the "high" (or "low") words asks for a ranking…
+DIRECTION_MARGIN = 0.08      # …when it is this much closer to them than to the other side
+
+
+def semantic_direction(query: Query, kb: Knowledge) -> str | None:
+    """"poorest", "priciest", "biggest": a superlative the lexicon does not list, read by the
+    sentence model as the nearest of its "high" and "low" words. Only words the guide never
+    uses and that end like an English superlative ("-est") are tried."""
+    if kb.encoder_ is None or kb.direction_vectors_ is None:
+        return None
+    words = [w for w in query.unknown if w.endswith("est") and len(w) > 4]
+    if not words:
+        return None
+    vectors, directions = kb.direction_vectors_
+    for vector in kb.encoder_.encode(words):
+        sims = vectors @ vector
+        high = max(float(s) for s, d in zip(sims, directions, strict=True) if d == "high")
+        low = max(float(s) for s, d in zip(sims, directions, strict=True) if d == "low")
+        if max(high, low) >= DIRECTION_SIMILARITY and abs(high - low) >= DIRECTION_MARGIN:
+            return "high" if high > low else "low"
+    return None
+
+
+def records_in_places(kb: Knowledge, ask: Ask) -> list[RecordKey]:
+    """The records located in the places the question names ("the florida one")."""
+    if not ask.places:
+        return []
+    codes = kb.comparisons_.codes
+    return [k for k in kb.record_keys_ if k.record.place and matches_place(k.record, ask.places, codes)]
+
+
+def named_only_by_place(key: RecordKey, query: Query, ask: Ask, kb: Knowledge) -> bool:
+    """Is a record linked only through a place word ("schools in Arizona" and "…Phoenix-Arizona")?
+
+    Category words ("school", which "University" maps to) do not count as naming it.
+    """
+    if set(query.terms) & key.acronyms:
+        return False
+    matched = (key.name_terms & set(query.terms)) - kb.category_terms_
+    return bool(matched) and matched <= ask.place_words
+
+
+def _position(query: Query, key: RecordKey) -> int:
+    spots = [i for i, t in enumerate(query.terms) if t in key.name_terms or t in key.acronyms]
+    return min(spots) if spots else len(query.terms)
+
+
+def _field_of_kind(kb: Knowledge, text: str) -> FieldKey | None:
+    """For "schools under $10,000": the first attribute whose values are of the bound's type."""
+    kind = "money" if "$" in text else "percent" if "%" in text else "count"
+    for field in kb.fields_:
+        owners = kb.records_with(field.label)
+        if len(owners) >= 2 and any(f.value.kind == kind for k in owners for f in k.record.fields
+                                    if f.label == field.label):
+            return field
+    return None
+
+
+def too_large_number(query: Query) -> str | None:
+    """A number in the question beyond any figure a guide gives, shortened for a reply; else None."""
+    huge = next((s for s in query.stems if too_large(s)), None)
+    if huge is None:
+        return None
+    digits = huge.split(".")[0]
+    return f"{digits[:6]}\u2026 ({len(digits)} digits)" if len(digits) > 12 else huge
+
+
+def _fields(pairs: list[tuple[FieldKey, float]]) -> tuple[FieldMatch, ...]:
+    return tuple(FieldMatch(f, s) for f, s in pairs)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Everything matching found for one question: what ``decide`` chooses from.
+
+    ``ranked``: the best passages. ``linked``: the records named, strongest first (after a
+    reply about records, "the florida one" links the one record there). ``near_misses``:
+    records that share a place word with another thing the question names, when none is
+    linked. ``fields``: attributes named by a label word; ``implied_fields`` the same with the
+    attribute a word like "cheapest" implies. ``ask``: the direction, bound and places asked.
+    ``records``: the named records of the first one's group, once the question is shown to be
+    about their figures (else empty).
+
+    The fields are found for every question; the properties are read when ``decide`` first
+    needs them and kept, so a question answered early (an FAQ copied word for word, another
+    career) costs no more than it did.
+    """
+
+    kb: Knowledge = dataclass_field(repr=False, compare=False)
+    query: Query
+    context: Context = Context()
+    smalltalk: Smalltalk | None = None
+    too_large: str | None = None
+    ranked: tuple[Passage, ...] = ()
+    other_role: tuple[str, ...] = ()
+    near_copy: int | None = None
+    fields: tuple[FieldMatch, ...] = ()
+    remembered: tuple[RecordKey, ...] = ()
+    content: int = 0
+
+    # -------------------------------------------------------------- read on first use, once
+    @cached_property
+    def ask(self) -> Ask:
+        return read_ask(self.query, self.kb)
+
+    def _link(self, key: RecordKey, strength: float) -> Link:
+        ask, query = self.ask, self.query
+        by_place = bool(ask.places) and named_only_by_place(key, query, ask, self.kb)
+        return Link(key, strength, by_place, _position(query, key))
+
+    @cached_property
+    def _named(self) -> tuple[tuple[Link, ...], tuple[RecordKey, ...]]:
+        """``linked`` and ``near_misses``, found together."""
+        query, kb, context = self.query, self.kb, self.context
+        linked = tuple(self._link(k, s) for k, s in link_records(query, kb))
+        missed: tuple[RecordKey, ...] = ()
+        if not linked:
+            missed = tuple(near_misses(query, kb))
+            placed = records_in_places(kb, self.ask) if not missed and context.records else []
+            if len(placed) == 1:  # "…grad rate at X?" then "and the florida one?": the one record there
+                linked = (self._link(placed[0], CONTEXT_PLACE_LINK),)
+        return linked, missed
+
+    @property
+    def linked(self) -> tuple[Link, ...]:
+        return self._named[0]
+
+    @property
+    def near_misses(self) -> tuple[RecordKey, ...]:
+        return self._named[1]
+
+    @cached_property
+    def records(self) -> tuple[RecordKey, ...]:
+        linked = self.linked
+        if not linked or not figure_evidence(self.query, self.kb, [link.key for link in linked]):
+            return ()
+        group = linked[0].key.record.group
+        return tuple(link.key for link in linked if link.key.record.group == group)
+
+    @cached_property
+    def own(self) -> tuple[RecordKey, ...]:
+        """The guide's own figures (the salary): records named after their own section."""
+        return tuple(k for k in self.kb.record_keys_ if k.record.own_section and k.record.fields)
+
+    @cached_property
+    def asks_figure(self) -> bool:
+        """Does the question ask for a figure ("how many…", "what percentage…")? The phrases are the
+        lexicon's ``figure_cues``."""
+        text = " ".join(self.query.stems)
+        return any(f" {cue} " in f" {text} " for cue in self.kb.lexicon.figure_cues)
+
+    @cached_property
+    def implied_fields(self) -> tuple[FieldMatch, ...]:
+        if not self.ask.implied:
+            return ()
+        return _fields(fields_for_terms(self.query.terms + (self.ask.implied,), self.kb))
+
+    @cached_property
+    def bound_field(self) -> FieldKey | None:
+        return _field_of_kind(self.kb, self.query.text) if self.ask.bound else None
+
+    # -------------------------------------------------------------- derived, each computed once
+    @property
+    def best(self) -> float:
+        return self.ranked[0].score if self.ranked else 0.0
+
+    @property
+    def unknown(self) -> str:
+        """The words the guide never uses, as typed."""
+        return self.query.words(self.query.unknown)
+
+    def fields_of(self, keys: tuple[RecordKey, ...] | list[RecordKey]) -> tuple[FieldMatch, ...]:
+        """``fields`` that these records have (a place counts as the "Location" attribute)."""
+        return _allowed(self.fields, keys)
+
+    def implied_fields_of(self, keys: tuple[RecordKey, ...] | list[RecordKey]) -> tuple[FieldMatch, ...]:
+        """``implied_fields`` that these records have."""
+        return _allowed(self.implied_fields, keys)
+
+    def explicit(self, field: FieldKey) -> bool:
+        """Does the question name this attribute beyond its head word ("out-of-state tuition")?"""
+        return any(t in self.query.terms for t in field.terms if t != field.head)
+
+    @cached_property
+    def record_semantic_field(self) -> tuple[FieldMatch, ...]:
+        """The attribute of ``records`` the sentence model links, when no label word names one."""
+        return _fields(semantic_field(self.query, self.kb, list(self.records)))
+
+    @cached_property
+    def record_foreign(self) -> tuple[str, ...]:
+        """Words naming something the figures of ``records`` are not about ("salary in california")."""
+        if not any(k.record.fields for k in self.records):
+            return ()
+        return tuple(named_things(self.query, self.kb, list(self.records)))
+
+    @cached_property
+    def record_unasked(self) -> tuple[str, ...]:
+        """Content words no figure of ``records`` is about, fillers aside ("faculty members")."""
+        return tuple(t for t in foreign_terms(self.query, self.kb, list(self.records))
+                     if t not in self.kb.lexicon.fillers)
+
+    @cached_property
+    def only_names(self) -> bool:
+        """Does the question name ``records`` and nothing else ("what about SNHU?", "and capella")?"""
+        named = {t for k in self.records for t in k.name_terms | k.acronyms}
+        return all(t in named for t in self.kb.match_terms(self.query.terms))
+
+    @cached_property
+    def own_semantic_field(self) -> tuple[FieldMatch, ...]:
+        """The attribute of the guide's own figures the model links ("a normal paycheck")."""
+        return _fields(semantic_field(self.query, self.kb, list(self.own)))
+
+    @cached_property
+    def own_foreign(self) -> tuple[str, ...]:
+        return tuple(named_things(self.query, self.kb, list(self.own)))
+
+    @cached_property
+    def remembered_foreign(self) -> tuple[str, ...]:
+        return tuple(named_things(self.query, self.kb, list(self.remembered)))
+
+    @cached_property
+    def field_owners(self) -> tuple[RecordKey, ...]:
+        """The records with the first attribute asked, if the question is about their figures."""
+        if not self.fields:
+            return ()
+        owners = self.kb.records_with(self.fields[0].field.label)
+        return tuple(owners) if figure_evidence(self.query, self.kb, owners) else ()
+
+    @cached_property
+    def field_owners_foreign(self) -> tuple[str, ...]:
+        return tuple(named_things(self.query, self.kb, list(self.field_owners))) if self.field_owners else ()
+
+    @cached_property
+    def field_owners_named(self) -> bool:
+        """May the first attribute asked without a record be listed across the records that have it?
+
+        Yes for a figure ("what is the graduation rate"). A place is asked with a question word
+        ("where…"), so it is listed only when the question also names the records' topic
+        ("where are the schools"), not for "where can coordinators work".
+        """
+        field = self.fields[0].field
+        if field.label != LOCATION:
+            return True
+        kb = self.kb
+        topics = {kb.topic_name(k.record.group) for k in kb.records_with(field.label)}
+        topic_terms = {t for topic in topics for t in kb.match_terms(kb.lexicon.terms(topic))}
+        return bool(topic_terms & set(self.query.terms))
+
+    @cached_property
+    def across_field(self) -> FieldKey | None:
+        """The attribute a question across records ranks or bounds (never the place)."""
+        field = _first(self.fields) or (_first(self.implied_fields) if self.ask.implied else None) \
+            or (self.bound_field if self.ask.bound else None)
+        return None if field is not None and field.label == LOCATION else field
+
+    @cached_property
+    def across_owners(self) -> tuple[RecordKey, ...]:
+        """The records that have ``across_field`` (or a place), if the question is about them."""
+        field = self.across_field
+        owners = self.kb.records_with(field.label if field else LOCATION)
+        return tuple(owners) if figure_evidence(self.query, self.kb, owners) else ()
+
+    @cached_property
+    def across_foreign(self) -> tuple[str, ...]:
+        """Words naming something else than ``across_owners`` ("most expensive school in 2020")."""
+        ask, words = self.ask, self.kb.comparisons_.words
+        return tuple(t for t in named_things(self.query, self.kb, list(self.across_owners))
+                     if t not in words and t not in ask.place_words and t != ask.bound_word)
+
+    @cached_property
+    def semantic(self) -> bool:
+        return self.query.vector is not None and self.kb.unit_vectors_ is not None
+
+    @cached_property
+    def passage_confidence(self) -> float:
+        """The best passage's calibrated confidence (0.5 at the knowledge base's decline point)."""
+        return self.kb.scale_.confidence(passage_confidence_score(self.query, self.kb, self.best))
+
+    @cached_property
+    def unknown_share(self) -> float:
+        return unknown_share(self.query, self.kb)
+
+    @cached_property
+    def absent(self) -> tuple[str, ...]:
+        """Places and names the question asks about that the best passage does not mention."""
+        return tuple(absent_names(self.query, self.kb, self.kb.units_[self.ranked[0].index]))
+
+
+def _first(fields: tuple[FieldMatch, ...]) -> FieldKey | None:
+    return fields[0].field if fields else None
+
+
+def _allowed(fields: tuple[FieldMatch, ...], keys) -> tuple[FieldMatch, ...]:
+    """The attributes some of ``keys`` have, in order: ``match_fields`` limited to those records."""
+    allowed = {f.label for k in keys for f in k.record.fields}
+    if any(k.record.place for k in keys):
+        allowed.add(LOCATION)
+    return tuple(m for m in fields if m.field.label in allowed)
+
+
+def gather(question: str, kb: Knowledge, context: Context | None = None) -> Candidates:
+    """Read one question against a knowledge base: every candidate ``decide`` may choose from.
+
+    Chit-chat, a number too large for any figure and a question of no content words stop the
+    reading early: nothing else is needed to answer them.
+    """
+    context = context or Context()
+    kind = default_smalltalk().match(question)
+    if kind is not None:
+        return Candidates(kb, Query(question, (), (), (), False), context, smalltalk=kind)
+    query = make_query(question, kb)
+    huge = too_large_number(query)
+    if huge or not query.terms:
+        return Candidates(kb, query, context, too_large=huge)
+    ranked = tuple(Passage(i, s) for i, s in rank_units(query, kb, k=RANKED_PASSAGES))
+    faq = next((p.index for p in ranked if kb.units_[p.index].kind == "faq" and near_copy(query, kb, p.index)), None)
+    return Candidates(
+        kb, query, context,
+        ranked=ranked,
+        other_role=tuple(other_role(query, kb)),
+        near_copy=faq,
+        fields=_fields(match_fields(query, kb)),
+        remembered=tuple(kb.record_by_name_[n] for n in context.records if n in kb.record_by_name_),
+        content=len(kb.match_terms(query.terms)),
+    )

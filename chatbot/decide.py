@@ -1,0 +1,382 @@
+"""Candidates -> decision: the one place that chooses what kind of reply a question gets.
+
+``decide`` reads a question's ``Candidates`` and prefers, in order: chit-chat; a decline for a
+number too large or a question of no content words, or another career; an FAQ question asked
+nearly word for word; a question across records (superlative, filter, comparison, ranked
+table, "is X in Y?"); a value of a named record (or of the records the conversation is about,
+or of the one record that has the attribute); a list of that attribute across records; a
+record's summary; the best passage. It declines when the question is about something the
+document does not contain, rather than give a figure for something else. The decision holds
+data, not words: ``reply.compose`` words it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from .candidates import Candidates, FieldMatch, Passage
+from .compare import (
+    Comparison,
+    Filtered,
+    InPlaces,
+    Ranking,
+    Superlative,
+    compare_records,
+    filter_records,
+    in_places,
+    matches_place,
+    rank_records,
+    superlative,
+)
+from .index import LOCATION, FieldKey, Knowledge, RecordKey
+from .model import Record, Unit
+from .smalltalk import Smalltalk
+
+
+class Intent(Enum):
+    """What kind of reply a question gets (``Reply.intent`` is the coarser public name)."""
+
+    CHITCHAT = "chitchat"          # a greeting, thanks, "what can you do?"
+    GOODBYE = "goodbye"
+    DECLINE = "decline"            # see ``Decline`` for why
+    PASSAGE = "passage"            # the best passage (or the FAQ entry asked nearly word for word)
+    UNIT = "unit"                  # a passage the user picked by number
+    VALUE = "value"                # a value of named records: "WGU's graduation rate is 49%."
+    RECORD = "record"              # everything about named records
+    LIST = "list"                  # one attribute listed across the records that have it
+    SUPERLATIVE = "superlative"    # "which school is the cheapest?"
+    FILTER = "filter"              # "schools under $10,000", "schools in Arizona"
+    NONE_FOUND = "none_found"      # a filter no record passes
+    IN_PLACE = "in_place"          # "is WGU in Utah?"
+    COMPARE = "compare"            # "is Purdue Global cheaper than SNHU?"
+    SIDE_BY_SIDE = "side_by_side"  # "compare WGU and Capella": every attribute
+    RANKED = "ranked"              # "list the schools by tuition"
+
+
+class Decline(Enum):
+    """Why a question is declined; each value is the lexicon text that says so."""
+
+    NOTHING = "decline"                  # no content word, or nothing ranked
+    UNKNOWN = "decline_unknown"          # words the guide never mentions
+    VALUE = "decline_value"              # a figure the guide does not give
+    UNSURE = "decline_unsure"            # the best passage is below the decline threshold
+    TOO_LARGE = "decline_too_large"      # a number larger than any figure
+    SMALLTALK = "smalltalk"              # chit-chat that declines ("what time is it?")
+
+
+Outcome = Superlative | Filtered | Comparison | Ranking | InPlaces
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A chosen reply, as data: what ``reply.compose`` words.
+
+    ``records`` are the records the reply is about (for a declined figure, the record it was
+    asked of); ``strength`` is how surely they were named (for a passage, or a declined one,
+    its confidence); ``off_topic`` the share of the question a declined candidate misses.
+    ``ranked`` are the passages behind alternatives and suggestions. ``places`` name the
+    places that scope a reply across records; ``outcome`` is the computation it reports.
+    """
+
+    intent: Intent
+    ranked: tuple[Passage, ...] = ()
+    records: tuple[RecordKey, ...] = ()
+    field: FieldKey | None = None
+    strength: float = 0.0
+    off_topic: float = 0.0
+    reason: Decline | None = None
+    words: str = ""
+    unit: Unit | None = None
+    explicit: bool = False
+    smalltalk: Smalltalk | None = None
+    places: tuple[str, ...] = ()
+    bound: tuple[str, float, bool] | None = None
+    yes_no: bool = False
+    direction: str | None = None  # "high" or "low": what a superlative or comparison looks for
+    outcome: Outcome | None = None
+    cut: int | None = None  # the length the question was cut to, when it was
+
+    @property
+    def confidence(self) -> float:
+        return confidence(self)
+
+
+# Confidence of each kind of reply, derived from the decision in one place (``confidence``).
+# A value or a record's summary is as sure as its record was named; a reply across records
+# rests on typed values and the lexicon's words, so it is fixed; a passage's confidence is
+# calibrated per knowledge base (``calibrate``); a decline is 0 unless a candidate was turned
+# down, when it keeps that candidate's confidence, scaled down by the share of the question
+# the candidate misses.
+VALUE_BASE, VALUE_SPAN = 0.6, 0.4      # a value: 0.6, plus up to 0.4 for how surely the record was named
+RECORD_BASE, RECORD_SPAN = 0.5, 0.4    # a record's summary: 0.5, plus up to 0.4
+LIST_CONFIDENCE = 0.75                 # an attribute listed across the records that have it
+ACROSS_CONFIDENCE = 0.85               # a superlative, filter, comparison or ranked table
+NONE_FOUND_CONFIDENCE = 0.8            # a filter that no record passes
+CERTAIN = 1.0                          # chit-chat, a picked passage, an FAQ question asked word for word
+REMEMBERED_STRENGTH = 0.9              # records taken from the conversation, or the attribute's owners
+
+UNKNOWN_DECLINE = 0.6     # decline a passage when more than half of the question is unknown words
+
+
+def value_confidence(strength: float) -> float:
+    """A figure of a named record: ``VALUE_BASE``, plus up to ``VALUE_SPAN`` for how surely it was named."""
+    return VALUE_BASE + VALUE_SPAN * min(1.0, strength)
+
+
+def confidence(d: Decision) -> float:
+    """How sure a reply is, from its decision (see the constants above)."""
+    if d.intent is Intent.VALUE:
+        return value_confidence(d.strength)
+    if d.intent is Intent.RECORD:
+        return RECORD_BASE + RECORD_SPAN * min(1.0, d.strength)
+    if d.intent is Intent.LIST:
+        return LIST_CONFIDENCE
+    if d.intent is Intent.NONE_FOUND:
+        return NONE_FOUND_CONFIDENCE
+    if d.intent in (Intent.SUPERLATIVE, Intent.FILTER, Intent.IN_PLACE, Intent.COMPARE, Intent.SIDE_BY_SIDE,
+                    Intent.RANKED):
+        return ACROSS_CONFIDENCE
+    if d.intent is Intent.PASSAGE:
+        return d.strength
+    if d.intent is Intent.DECLINE:
+        return min(1.0, d.strength) * (1 - d.off_topic) if d.strength else 0.0
+    return CERTAIN  # chit-chat, goodbye, a picked unit
+
+
+def decide(c: Candidates) -> Decision:
+    """Choose the reply to a question from its candidates."""
+    decision = _decide(c)
+    return replace(decision, cut=len(c.query.text)) if c.query.cut else decision
+
+
+def field_value(record: Record, label: str) -> tuple[str, bool] | None:
+    """The raw value of a label on a record and whether it is available; None if it has none."""
+    if label == LOCATION:
+        return (record.place, True) if record.place else None
+    f = record.get(label)
+    return (f.value.shown, f.value.available) if f else None
+
+
+def _decline(reason: Decline, ranked: tuple[Passage, ...] = (), *, words: str = "", strength: float = 0.0,
+             off_topic: float = 0.0, records: tuple[RecordKey, ...] = ()) -> Decision:
+    return Decision(Intent.DECLINE, ranked, records, reason=reason, words=words, strength=strength,
+                    off_topic=off_topic)
+
+
+def _off_topic(c: Candidates, off_topic: int) -> float:
+    """The share of the question's content words a declined candidate misses."""
+    return off_topic / max(c.content, off_topic, 1)
+
+
+def _decide(c: Candidates) -> Decision:
+    kb, query = c.kb, c.query
+    if c.smalltalk is not None:
+        if c.smalltalk.declines:
+            return Decision(Intent.DECLINE, reason=Decline.SMALLTALK, smalltalk=c.smalltalk)
+        return Decision(Intent.GOODBYE if c.smalltalk.ends else Intent.CHITCHAT, smalltalk=c.smalltalk)
+    if c.too_large:  # "schools under $10^400": no figure is that large
+        return _decline(Decline.TOO_LARGE, words=c.too_large)
+    if not query.terms:
+        return _decline(Decline.NOTHING)
+    ranked = c.ranked
+    if c.other_role:  # "how do I become a registered nurse?": another career than the guide's
+        return _decline(Decline.UNKNOWN, ranked, words=query.words(c.other_role), strength=c.best,
+                        off_topic=_off_topic(c, len(c.other_role)))
+
+    # 1. An FAQ question asked nearly word for word is answered by its own answer.
+    if c.near_copy is not None:
+        first = (Passage(c.near_copy, 1.0),) + tuple(p for p in ranked if p.index != c.near_copy)
+        return _passage(kb, first, CERTAIN)  # the question is the entry's own
+
+    # 2. Questions across records: superlatives, filters, comparisons, ranked tables.
+    if c.near_misses:
+        # "university of arizona tuition": another school that shares a word with one listed
+        missed = c.near_misses[0]
+        words = [t for t in query.terms if t in kb.kind_terms_ or t in missed.name_terms or t in query.unknown]
+        return _decline(Decline.VALUE, ranked, words=query.words(words))
+    across = _across(c)
+    if across is not None:
+        return across
+
+    # 3. Records and their attributes, the previous reply's filling in what this one leaves out.
+    if c.records:
+        return _about_records(c) or _best_passage(c)
+    return _about_attribute(c) or _best_passage(c)
+
+
+def _about_records(c: Candidates) -> Decision | None:
+    """A question that names records: a value, a summary, or a decline for a figure they lack."""
+    kb, query, ranked, keys = c.kb, c.query, c.ranked, c.records
+    strength = c.linked[0].strength
+    fields = c.fields_of(keys) or c.record_semantic_field
+    if c.record_foreign:  # a figure would be about something else: "salary in california"
+        return _decline(Decline.VALUE, ranked, words=query.words(c.record_foreign),
+                        strength=value_confidence(strength), off_topic=_off_topic(c, len(c.record_foreign)))
+    if not fields and c.context.attribute and c.only_names:
+        follow = kb.field_by_label_[c.context.attribute]
+        if all(field_value(k.record, follow.label) is not None for k in keys):
+            return Decision(Intent.VALUE, ranked, keys, follow, strength)  # "what about SNHU?"
+    if fields:
+        field = fields[0].field
+        return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field))
+    other = c.fields
+    if other and other[0].field.label != LOCATION:
+        # A figure these records do not have: say so, never give another record's figure.
+        return Decision(Intent.DECLINE, ranked, keys[:1], other[0].field, reason=Decline.VALUE)
+    if not other and c.asks_figure and any(k.record.fields for k in keys) and c.record_unasked:
+        # "how many faculty members does SNHU have": a figure the guide does not give
+        return _decline(Decline.VALUE, ranked, words=query.words(c.record_unasked), records=keys[:1])
+    if not other and (len(keys) == 1 or all(k.record.fields for k in keys)):
+        return Decision(Intent.RECORD, ranked, keys, strength=strength)
+    return None
+
+
+def _about_attribute(c: Candidates) -> Decision | None:
+    """A question that names an attribute but no record: the records the conversation is about,
+    the guide's own figures, or every record that has it."""
+    kb, query, ranked = c.kb, c.query, c.ranked
+    fields: tuple[FieldMatch, ...] = c.fields
+    if not fields and c.own and not c.remembered:
+        linked = c.own_semantic_field  # "what's a normal paycheck in this line of work"
+        if linked and not c.own_foreign and _figure_fits(kb, linked[0].field, ranked, 5):
+            return Decision(Intent.RECORD, ranked, c.own[:1], strength=linked[0].score)
+        return None
+    if not fields:
+        return None
+    field = fields[0].field
+    if c.remembered and all(field_value(k.record, field.label) is not None for k in c.remembered) \
+            and not c.remembered_foreign:  # "what about its graduation rate?"
+        return Decision(Intent.VALUE, ranked, c.remembered, field, REMEMBERED_STRENGTH, explicit=c.explicit(field))
+    if c.field_owners_named and _figure_fits(kb, field, ranked):
+        owners = c.field_owners
+        if c.field_owners_foreign:
+            words = c.field_owners_foreign
+            return _decline(Decline.VALUE, ranked, words=query.words(words),
+                            strength=value_confidence(REMEMBERED_STRENGTH), off_topic=_off_topic(c, len(words)))
+        if len(owners) == 1:
+            return Decision(Intent.VALUE, ranked, owners, field, REMEMBERED_STRENGTH)
+        if owners:
+            return Decision(Intent.LIST, ranked, owners, field)
+    return None
+
+
+def _best_passage(c: Candidates) -> Decision:
+    """The best passage, unless the question is mostly words or names the guide never mentions."""
+    kb, ranked, unknown = c.kb, c.ranked, c.unknown
+    if not ranked:
+        return _decline(Decline.UNKNOWN if unknown else Decline.NOTHING, words=unknown)
+    confidence = c.passage_confidence
+    if not c.semantic and c.unknown_share >= UNKNOWN_DECLINE:
+        return _decline(Decline.UNKNOWN, ranked, words=unknown, strength=confidence)
+    if confidence < kb.decline_below and unknown:  # "capital of France": words the guide never uses
+        return _decline(Decline.UNKNOWN, ranked, words=unknown, strength=confidence)
+    if c.absent:  # "what time is it in London": the passage says nothing about London
+        return _decline(Decline.UNKNOWN, ranked, words=c.query.words(c.absent), strength=confidence)
+    return _passage(kb, ranked, confidence)
+
+
+def _passage(kb: Knowledge, ranked: tuple[Passage, ...], confidence: float) -> Decision:
+    if confidence < kb.decline_below:
+        return _decline(Decline.UNSURE, ranked, strength=confidence)
+    return Decision(Intent.PASSAGE, ranked, unit=kb.units_[ranked[0].index], strength=confidence)
+
+
+def _figure_fits(kb: Knowledge, field: FieldKey, ranked: tuple[Passage, ...], n: int = 3) -> bool:
+    """Is a figure listed across records what the question is about, rather than a passage?
+
+    An attribute word can come from a synonym in a question about something else ("openings
+    when my son finishes school" is not about graduation rates). With the semantic signal, the
+    records that have the attribute (or their list) must be among the three best passages.
+    """
+    if kb.unit_vectors_ is None:
+        return True
+    owners = {k.unit.id for k in kb.records_with(field.label)}
+    groups = {k.record.group for k in kb.records_with(field.label)}
+    return any(kb.units_[i].id in owners or (kb.units_[i].kind == "list" and kb.units_[i].section in groups)
+               for i, _ in ranked[:n])
+
+
+def _across(c: Candidates) -> Decision | None:
+    """A question across records, or None when the question is not one.
+
+    A place in the question scopes it: "cheapest school in Texas" ranks only the schools in
+    Texas, and says plainly when there are none, rather than naming the cheapest elsewhere.
+    """
+    kb, ask = c.kb, c.ask
+    codes = kb.comparisons_.codes
+    asked = [m for m in c.fields if m.field.label != LOCATION]
+    ranking = ask.ranking
+    # A place word scopes the question ("schools in Phoenix", "cheapest in Arizona") unless an
+    # attribute is asked with no ranking, when it names the record ("phoenix tuition"), or the
+    # question follows up on an attribute ("… graduation rate?" then "what about phoenix?").
+    follow_up = bool(c.context.attribute) and not ranking
+    scoped = bool(ask.places) and not follow_up and (ranking or not asked)
+    places = tuple(codes.get(p, p) for p in ask.places)
+    links = [link for link in c.linked if not (scoped and link.by_place)]
+    if links:
+        group = links[0].key.record.group
+        links = [link for link in links if link.key.record.group == group]
+    named = tuple(link.key for link in links)
+    if len(named) >= 2 and (ask.compare or ask.implied or ask.direction):
+        keys = tuple(link.key for link in sorted(links, key=lambda link: link.position))
+        return _compare(c, keys)
+    if named:
+        own_name = {w for k in named for w in kb.lexicon.terms(k.record.name)}
+        asked_places = ask.place_words - own_name  # "Southern New Hampshire University" asks no place
+        if asked_places and ask.yes_no and not follow_up and all(k.record.place for k in named) \
+                and not c.fields:  # a figure asked of a record without it is no place question
+            return Decision(Intent.IN_PLACE, records=named, places=places,
+                            outcome=in_places(named, ask.places, codes))  # "is WGU in Utah?"
+        return None
+    if not (scoped or ranking):
+        return None
+    field = c.across_field
+    if field is None and not scoped:
+        return None
+    owners = c.across_owners
+    if len(owners) < 2:
+        return None  # "what is the largest ocean": "largest" alone does not make it about schools
+    if c.across_foreign:
+        return None  # declined later, with its own words ("most expensive school in 2020")
+    if scoped or ask.bound:
+        if ask.bound or not ranking:
+            return _filter(c, field if ask.bound else None, owners, places)
+        pool = tuple(k for k in owners if matches_place(k.record, ask.places, codes))
+        if not pool:
+            return _filter(c, None, owners, places)  # "None of the 6 schools in the guide is in Texas."
+    else:
+        pool = owners
+    where = places if scoped else ()
+    if field is None:  # "the poorest one in arizona": a place, but no figure to rank by
+        return _filter(c, None, owners, places)
+    if ask.order and not (ask.implied and not ask.direction):
+        ranked = rank_records(pool, field.label, ask.direction)
+        return Decision(Intent.RANKED, records=pool, field=field, places=where, outcome=ranked)
+    if ask.direction:
+        best = superlative(pool, field.label, ask.direction)
+        return Decision(Intent.SUPERLATIVE, records=pool, field=field, places=where, direction=ask.direction,
+                        outcome=best)
+    return None
+
+
+def _filter(c: Candidates, field: FieldKey | None, owners: tuple[RecordKey, ...],
+            places: tuple[str, ...]) -> Decision:
+    """The records that meet every condition asked: a place, a bound on a value, or both."""
+    ask = c.ask
+    bound = ask.bound if field is not None else None
+    kept = filter_records(owners, label=field.label if field else None, bound=bound, places=ask.places,
+                          codes=c.kb.comparisons_.codes)
+    intent = Intent.FILTER if kept.keep else Intent.NONE_FOUND
+    return Decision(intent, records=owners, field=field, places=places, bound=bound, outcome=kept)
+
+
+def _compare(c: Candidates, keys: tuple[RecordKey, ...]) -> Decision:
+    """Named records compared on the attribute asked (or implied), or on every attribute."""
+    matches = c.fields_of(keys) or (c.implied_fields_of(keys) if c.ask.implied else ())
+    field = matches[0].field if matches else None
+    if field is None or field.label == LOCATION:
+        return Decision(Intent.SIDE_BY_SIDE, records=keys)
+    direction = c.ask.direction or "low"
+    return Decision(Intent.COMPARE, records=keys, field=field, yes_no=c.ask.yes_no, direction=direction,
+                    outcome=compare_records(keys, field.label, direction))

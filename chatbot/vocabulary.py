@@ -1,0 +1,111 @@
+"""The comparison words and the places, as stem phrases: read once when a guide is indexed.
+
+The guide template's own words for directions and bounds ("cheapest", "under", "at least")
+are ``comparisons`` in lexicon.json; US states and world places are ``places.json``. The
+index builds one ``Vocabulary`` from them in ``fit``; matching and comparing read it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import cache
+
+import numpy as np
+
+from .semantic import Encoder
+from .shipped import shipped_file
+from .text import Lexicon, stem, tokens
+
+Phrase = tuple[str, ...]
+
+
+def _phrases(words: list[str]) -> frozenset[Phrase]:
+    return frozenset(tuple(stem(t) for t in tokens(w)) for w in words)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The comparison words of a lexicon and the places, as stem phrases."""
+
+    implied: dict[Phrase, tuple[str, str]]
+    high: frozenset[Phrase]
+    low: frozenset[Phrase]
+    above: frozenset[Phrase]
+    below: frozenset[Phrase]
+    inclusive: frozenset[Phrase]
+    compare: frozenset[Phrase]
+    order: frozenset[Phrase]
+    regions: dict[Phrase, str]  # "new hampshire" -> "NH"
+    codes: dict[str, str]       # "NH" -> "New Hampshire"
+    yes_no: frozenset[str]      # first words of a yes-or-no question: "is", "does"
+    world: frozenset[Phrase] = frozenset()  # countries and large cities: "london", "new york"
+    world_starts: dict[str, tuple[Phrase, ...]] = dataclass_field(default_factory=dict)  # first word -> those places
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every stem these phrases use, so they are neither unknown nor off-topic words."""
+        groups = [self.implied, self.high, self.low, self.above, self.below, self.inclusive, self.compare,
+                  self.order, self.regions]
+        return frozenset(w for group in groups for phrase in group for w in phrase)
+
+
+@cache
+def _place_data() -> dict:
+    return json.loads(shipped_file("places.json").read_text(encoding="utf-8"))
+
+
+def regions() -> dict[str, str]:
+    """US state codes and their names: "NH" -> "New Hampshire"."""
+    return dict(_place_data()["regions"])
+
+
+def build_vocabulary(lexicon: Lexicon) -> Vocabulary:
+    """The comparison words of a lexicon, and the places, as stem phrases (built once, in ``fit``)."""
+    data = lexicon.comparisons
+    codes = regions()
+    world = frozenset(tuple(stem(t) for t in tokens(name))
+                      for name in _place_data().get("countries", []) + _place_data().get("cities", []))
+    starts: dict[str, list[Phrase]] = {}
+    for phrase in world:  # 6,000 places: a question looks up only those its own words begin
+        if phrase:
+            starts.setdefault(phrase[0], []).append(phrase)
+    return Vocabulary(
+        implied={tuple(stem(t) for t in tokens(w)): (stem(a), d) for w, (a, d) in data.get("implied", {}).items()},
+        high=_phrases(data.get("high", [])), low=_phrases(data.get("low", [])),
+        above=_phrases(data.get("above", [])), below=_phrases(data.get("below", [])),
+        inclusive=_phrases(data.get("inclusive", [])),
+        compare=_phrases(data.get("compare", [])), order=_phrases(data.get("order", [])),
+        regions={tuple(stem(t) for t in tokens(name)): code for code, name in codes.items()},
+        codes=codes,
+        yes_no=frozenset(stem(w) for w in data.get("yes_no", [])),
+        world=world,
+        world_starts={w: tuple(ps) for w, ps in starts.items()},
+    )
+
+
+def find_phrases(stems: tuple[str, ...], phrases: Collection[Phrase]) -> list[tuple[int, Phrase]]:
+    """Where each phrase occurs in ``stems``: (position, phrase), longest phrases first.
+
+    Only phrases whose first word is in the question are tried, so a question of eight words
+    against fifty state names costs a few set look-ups.
+    """
+    present = set(stems)
+    found = []
+    for phrase in sorted((p for p in phrases if p and p[0] in present), key=len, reverse=True):
+        n = len(phrase)
+        for i in range(len(stems) - n + 1):
+            if stems[i:i + n] == phrase:
+                found.append((i, phrase))
+    return found
+
+
+def direction_vectors(encoder: Encoder | None, lexicon: Lexicon) -> tuple[np.ndarray, list[str]] | None:
+    """The lexicon's "high" and "low" words, encoded once when the knowledge base is fitted."""
+    if encoder is None:
+        return None
+    data = lexicon.comparisons
+    words = [(w, "high") for w in data.get("high", [])] + [(w, "low") for w in data.get("low", [])]
+    return encoder.encode([w for w, _ in words]), [d for _, d in words]
