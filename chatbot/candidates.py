@@ -15,7 +15,7 @@ so each item is computed at most once, and only when it is needed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from functools import cached_property
 from typing import NamedTuple
@@ -41,7 +41,7 @@ from .match import (
     unknown_share,
 )
 from .model import Context
-from .smalltalk import Smalltalk, default_smalltalk
+from .smalltalk import Smalltalk, default_smalltalk, semantic_smalltalk
 from .text import number_value, too_large
 from .vocabulary import find_phrases
 
@@ -439,8 +439,17 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
     if kind is not None:
         return Candidates(kb, Query(question, (), (), (), False), context, smalltalk=kind)
     query = make_query(question, kb)
+    if not query.terms and query.vector is not None and kb.document.subject:
+        # "what do they do": a question of nothing but function words is about the guide's career
+        query = replace(query, vector=kb.encoder_.encode([f"{question} ({kb.document.subject})"])[0])
+    if query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_):
+        nearest = float((kb.unit_vectors_ @ query.vector).max())
+        kind = semantic_smalltalk(kb.encoder_).match(question, query.vector, nearest,
+                                                     len(kb.match_terms(query.terms)))
+        if kind is not None:  # "hey, what do you do?", "thanks, that was useful"
+            return Candidates(kb, query, context, smalltalk=kind)
     huge = too_large_number(query)
-    if huge or not query.terms:
+    if huge or not (query.terms or query.vector is not None):  # "what do they do": the model reads it
         return Candidates(kb, query, context, too_large=huge)
     ranked = tuple(Passage(i, s) for i, s in rank_units(query, kb, k=RANKED_PASSAGES))
     faq = next((p.index for p in ranked if kb.units_[p.index].kind == "faq" and near_copy(query, kb, p.index)), None)

@@ -30,6 +30,7 @@ from .compare import (
     superlative,
 )
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
+from .match import counts_fit, figure_asked_of, gives_no_figure
 from .model import Record, Unit
 from .smalltalk import Smalltalk
 
@@ -177,7 +178,7 @@ def _decide(c: Candidates) -> Decision:
         return Decision(Intent.GOODBYE if c.smalltalk.ends else Intent.CHITCHAT, smalltalk=c.smalltalk)
     if c.too_large:  # "schools under $10^400": no figure is that large
         return _decline(Decline.TOO_LARGE, words=c.too_large)
-    if not query.terms:
+    if not query.terms and not c.ranked:
         return _decline(Decline.NOTHING)
     ranked = c.ranked
     if c.other_role:  # "how do I become a registered nurse?": another career than the guide's
@@ -217,7 +218,7 @@ def _about_records(c: Candidates) -> Decision | None:
         follow = kb.field_by_label_[c.context.attribute]
         if all(field_value(k.record, follow.label) is not None for k in keys):
             return Decision(Intent.VALUE, ranked, keys, follow, strength)  # "what about SNHU?"
-    if fields:
+    if fields and counts_fit(query, kb, fields[0].field):
         field = fields[0].field
         return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field))
     other = c.fields
@@ -245,6 +246,8 @@ def _about_attribute(c: Candidates) -> Decision | None:
     if not fields:
         return None
     field = fields[0].field
+    if not counts_fit(c.query, kb, field):  # "how many … in the united states": no place, no sum
+        return None
     if c.remembered and all(field_value(k.record, field.label) is not None for k in c.remembered) \
             and not c.remembered_foreign:  # "what about its graduation rate?"
         return Decision(Intent.VALUE, ranked, c.remembered, field, REMEMBERED_STRENGTH, explicit=c.explicit(field))
@@ -273,6 +276,11 @@ def _best_passage(c: Candidates) -> Decision:
         return _decline(Decline.UNKNOWN, ranked, words=unknown, strength=confidence)
     if c.absent:  # "what time is it in London": the passage says nothing about London
         return _decline(Decline.UNKNOWN, ranked, words=c.query.words(c.absent), strength=confidence)
+    unit = kb.units_[ranked[0].index]
+    if gives_no_figure(c.query, kb, unit):  # "how many paralegals are there in the US": no number
+        asked = figure_asked_of(c.query, kb)
+        words = " ".join(c.query.said.get(w, w) for w in asked) or c.query.words(list(c.query.terms))
+        return _decline(Decline.VALUE, ranked, words=words, strength=confidence)
     return _passage(kb, ranked, confidence)
 
 

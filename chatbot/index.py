@@ -217,15 +217,15 @@ class Knowledge:
         asked = [i for i, u in enumerate(self.units_) if u.kind == "faq"]
         labels = [self._field_description(f) for f in self.fields_]
         subject = [self.document.subject] if self.document.subject else []
-        anchors = list(self.lexicon.role_anchors or ())
-        vectors = self.encoder_.encode(texts + [self.units_[i].title for i in asked] + labels + anchors + subject)
+        vectors = self.encoder_.encode(texts + [self.units_[i].title for i in asked] + labels + subject)
         n = len(texts)
         self.unit_vectors_ = vectors[:n]
         self.title_vectors_ = vectors[n:n + len(asked)]
         self.title_rows_ = np.array(asked, dtype=np.int64)
         self.field_vectors_ = vectors[n + len(asked):n + len(asked) + len(labels)]
-        start = n + len(asked) + len(labels)
-        self.role_vectors_ = vectors[start:start + 2] if anchors else None
+        # Encoded on their own, as the single words they are compared with are.
+        anchors = list(self.lexicon.role_anchors or ())
+        self.role_vectors_ = self.encoder_.encode(anchors) if anchors else None
         self.subject_vector_ = vectors[-1] if subject else None
 
     def _fit_tfidf(self, section_terms: dict[str, list[str]], title_stems: list[list[str]],

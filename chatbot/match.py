@@ -287,7 +287,11 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
         return []
     if any(k.record.place for k in keys):
         allowed.add(LOCATION)  # a rival only: a place is asked with "where", never linked here
+    if asks_count(query, kb):  # "how many … are there": a count or a share, never a sum of money
+        allowed = {label for label in allowed if label == LOCATION or _kinds_of(kb, label) & {"count", "percent"}}
     rows = [i for i, f in enumerate(kb.fields_) if f.label in allowed]
+    if not any(kb.fields_[i].label != LOCATION for i in rows):
+        return []
     vectors = _field_question_vectors(query, kb, keys)
     best_field, best_margin, best_sim = None, 0.0, 0.0
     for vector in vectors:
@@ -302,6 +306,24 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
                         key=lambda f: f.order)
             best_field, best_margin, best_sim = first, margin, float(sims[order[0]])
     return [(best_field, best_sim)] if best_field is not None else []
+
+
+def _kinds_of(kb: Knowledge, label: str) -> set[str]:
+    """The kinds of value an attribute holds where it is given (money, percent, count…)."""
+    return {f.value.kind for k in kb.records_with(label) for f in k.record.fields
+            if f.label == label and f.value.available}
+
+
+def asks_count(query: Query, kb: Knowledge) -> bool:
+    """Does the question ask for a count or a share (the lexicon's ``count_cues``: "how many…")?"""
+    text = f" {' '.join(query.stems)} "
+    return any(f" {cue} " in text for cue in kb.lexicon.count_cues)
+
+
+def counts_fit(query: Query, kb: Knowledge, field: FieldKey) -> bool:
+    """May this attribute answer the question? Not a count question ("how many…", "what
+    percent…") with an attribute that holds no count or share (a sum of money, a place)."""
+    return not asks_count(query, kb) or bool(_kinds_of(kb, field.label) & {"count", "percent"})
 
 
 def _field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[np.ndarray]:
@@ -631,20 +653,32 @@ def figure_evidence(query: Query, kb: Knowledge, keys: list[RecordKey]) -> bool:
     return any(float(kb.unit_vectors_[i] @ query.vector) >= kb.semantic_null_ for i in rows)
 
 
-def asks_figure(query: Query, kb: Knowledge) -> bool:
-    """Does the question ask for a figure ("how many…", "what percentage…")? The phrases are the
-    lexicon's ``figure_cues``."""
-    text = " ".join(query.stems)
-    return any(f" {cue} " in f" {text} " for cue in kb.lexicon.figure_cues)
+def figure_asked_of(query: Query, kb: Knowledge) -> list[str]:
+    """The words a count question asks a count of: those after its cue ("how many *paralegals*
+    are there…", the lexicon's ``count_cues``), up to the next function word; [] if none."""
+    stems = list(query.stems)
+    for cue in kb.lexicon.count_cues:
+        words = cue.split()
+        for i in range(len(stems) - len(words) + 1):
+            if stems[i:i + len(words)] == words:
+                after = []
+                for w in stems[i + len(words):]:
+                    if w in kb.lexicon.stopwords or w in kb.lexicon.fillers:
+                        if after:
+                            break
+                        continue
+                    after.append(w)
+                return after[:4]
+    return []
 
 
 def gives_no_figure(query: Query, kb: Knowledge, unit) -> bool:
-    """Does the question ask for a figure that a passage cannot give, having no number at all (in
-    digits or words)? "how many paralegals are there in the united states" is not answered by a
-    paragraph about where paralegals work."""
-    if not asks_figure(query, kb):
+    """Does the question ask for a count or a share (the lexicon's ``count_cues``) that a passage
+    cannot give, having no number at all (in digits or words)? "how many paralegals are there in
+    the united states" is not answered by a paragraph about where paralegals work."""
+    if not asks_count(query, kb):
         return False
-    text = unit.title + " " + unit.text
+    text = unit.text.replace(unit.title, " ")  # not its title: "Best Schools … in U.S. 2024" counts nothing
     if any(ch.isdigit() for ch in text):
         return False
     return not (set(tokens(text)) & kb.lexicon.number_words)

@@ -72,16 +72,20 @@ ENDING_SIMILARITY = 0.65   # a message read as a goodbye by the model alone must
 
 class SemanticSmalltalk:
     """Chit-chat told by the sentence model, for what the patterns miss ("hey, what do you do?",
-    "thanks, that was useful", "ok cool"): a short message is the kind of its nearest pattern when
-    it is close to it and clearly closer than to any passage of the knowledge base. A goodbye found
-    this way must be closer still, since it ends the chat."""
+    "thanks, that was useful", "ok cool"): a short message of at most one content word ("translate
+    hello to french" is a request) is the kind of its nearest pattern when it is close to it and
+    clearly closer than to any passage of the knowledge base. A goodbye found this way must be
+    closer still, since it ends the chat; only the patterns themselves decline ("what time is it")."""
 
     def __init__(self, table: SmalltalkTable, encoder) -> None:
-        self.kinds = list(table.patterns.values())
-        self.vectors = encoder.encode(list(table.patterns))
+        kept = {p: k for p, k in table.patterns.items() if not k.declines}  # only patterns decline
+        self.kinds = list(kept.values())
+        self.vectors = encoder.encode(list(kept))
 
-    def match(self, message: str, vector, knowledge_best: float) -> Smalltalk | None:
-        if len(message) > MAX_CHITCHAT_CHARS or vector is None or not len(self.vectors):
+    def match(self, message: str, vector, knowledge_best: float, content_words: int) -> Smalltalk | None:
+        """The kind of a message of two words or more and at most one content word, or None."""
+        if (len(message) > MAX_CHITCHAT_CHARS or vector is None or not len(self.vectors)
+                or content_words > 1 or len(simplify(message).split()) < 2):
             return None
         sims = self.vectors @ vector
         best = int(sims.argmax())

@@ -121,6 +121,7 @@ class Lexicon:
     figure_cues: tuple[str, ...] = ()
     role_anchors: tuple[str, str] | None = None  # an occupation / anything else, for the sentence model
     number_words: frozenset[str] = frozenset()
+    count_cues: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -145,6 +146,7 @@ class Lexicon:
             figure_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("figure_cues", [])),
             role_anchors=(anchors["role"], anchors["other"]) if (anchors := data.get("role_anchors")) else None,
             number_words=frozenset(data.get("number_words", [])),
+            count_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("count_cues", [])),
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:

@@ -1,0 +1,114 @@
+"""Everyday wording: words that are not misspellings, occupations told from workplaces, "for …"
+phrases, attributes asked with a verb, chit-chat the patterns miss, count questions a passage
+cannot answer, list passages that answer by themselves. Each on the shipped guide and on a
+second and third guide of the same template, read through the guide's own records and names."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot import Conversation, answer, load_knowledge
+from chatbot.match import _close_to_subject, make_query, named_things
+from chatbot.text import stem
+
+from conftest import KNOWLEDGE, SAMPLE, SEED
+
+GUIDES = [SEED, SAMPLE, KNOWLEDGE / "samples" / "paralegal.txt"]
+
+
+@pytest.fixture(scope="module", params=GUIDES, ids=lambda p: p.stem)
+def kb(request):
+    return load_knowledge(request.param)
+
+
+def schools(kb):
+    return [k.record for k in kb.record_keys_ if not k.record.own_section and k.record.get("Graduation Rate")]
+
+
+def subject_plural(kb) -> str:
+    return kb.document.subject.lower() + "s"
+
+
+def test_a_list_passage_shows_each_bullet_with_its_first_sentence(kb):
+    facts = {u.title: u.text for u in kb.units_ if u.kind == "fact"}
+    checked = 0
+    for unit in kb.units_:
+        if unit.kind != "list" or unit.record is not None:
+            continue
+        for line in unit.text.splitlines()[1:]:
+            title, _, sentence = line.removeprefix("\u2022 ").partition(": ")
+            if title in facts and sentence:
+                assert facts[title].startswith(sentence), (title, sentence)
+                assert sentence[-1] in ".!?" or sentence == facts[title]
+                checked += 1
+    assert checked >= 5
+
+
+def test_an_english_word_is_not_repaired_into_another(kb):
+    query = make_query("lots of students never finish, is the salery good", kb)
+    assert "never" in query.stems and "ever" not in query.stems
+    assert "salary" in query.terms  # a misspelling still is
+
+
+def test_occupations_are_other_careers_and_workplaces_relatives_are_not(kb):
+    assert not any(_close_to_subject(w, kb) for w in ("clinic", "son", "kid", "paperwork", "living"))
+    assert any(_close_to_subject(w, kb) for w in ("electrician", "plumber", "teacher", "surgeon"))
+
+
+def test_a_for_phrase_naming_the_guides_own_career_is_not_a_qualifier(kb):
+    hourly = next(f for k in kb.record_keys_ if k.record.own_section for f in k.record.fields
+                  if "hour" in f.label.lower())
+    reply = answer(f"hourly wage for {subject_plural(kb)}", knowledge=kb)
+    assert reply.answered and hourly.value.shown in reply.text
+
+
+def test_a_for_phrase_after_an_attribute_still_narrows_it(kb):
+    school = schools(kb)[0]
+    reply = answer(f"{school.name} tuition for veterans", knowledge=kb)
+    assert not reply.answered
+    assert school.get("In-State Tuition").value.shown not in reply.text
+
+
+def test_an_attribute_asked_with_its_verb(kb):
+    for school in schools(kb)[:3]:
+        rate = school.get("Graduation Rate").value
+        reply = answer(f"my kid is looking at {school.name}. how many students actually graduate there?",
+                       knowledge=kb)
+        assert reply.answered and rate.shown in reply.text, reply.text
+
+
+def test_once_a_record_is_named_a_verb_synonym_is_no_owner_slot(kb):
+    school = schools(kb)[0]
+    query = make_query(f"is {school.name} legit? what percentage of kids make it to graduation", kb)
+    keys = [k for k in kb.record_keys_ if k.record is school]
+    assert stem("kids") not in named_things(query, kb, keys)
+
+
+@pytest.mark.parametrize("message", ["thanks, that was useful", "hey, what do you do?", "ok cool"])
+def test_chitchat_the_patterns_miss_is_read_by_the_model(kb, message):
+    reply = answer(message, knowledge=kb)
+    assert reply.intent == "chitchat" and reply.source is None
+
+
+@pytest.mark.parametrize("message", ["translate hello to french", "lol"])
+def test_a_request_with_a_greeting_word_is_not_chitchat(kb, message):
+    assert answer(message, knowledge=kb).intent != "chitchat"
+
+
+def test_a_follow_up_is_never_read_as_chitchat(kb):
+    chat = Conversation(knowledge=kb)
+    school = schools(kb)[0]
+    chat.ask(f"what is the tuition at {school.name}")
+    reply = chat.ask("where exactly is it")
+    assert reply.intent != "chitchat" and not reply.text.startswith("I can't help")
+
+
+def test_a_count_no_passage_gives_is_declined(kb):
+    reply = answer(f"how many {subject_plural(kb)} are there in the united states", knowledge=kb)
+    assert not reply.answered
+    assert kb.document.subject.lower() in reply.text.lower()  # says what it has no figure for
+
+
+def test_a_question_of_function_words_is_read_by_the_model(kb):
+    reply = answer("what do they do", knowledge=kb)
+    assert reply.answered and reply.source is not None and reply.source.kind in ("fact", "faq", "list")
