@@ -107,8 +107,10 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: 
                    ) -> tuple[str, str | None]:
     """One sentence stating a record's value, and the value itself: ("…is 20%.", "20%").
 
-    The record's other values of the same kind follow in brackets ("(out-of-state tuition:
-    …)") unless the question named this one explicitly ("out-of-state tuition")."""
+    The record's other values of the same kind follow in brackets when they are the same figure
+    ("(out-of-state tuition: $7,404)"), unless the question named this one explicitly
+    ("out-of-state tuition"). A different figure is not given unasked: the question named one
+    value, and the sentence says which ("in-state tuition")."""
     raw, available = field_value(record, field.label)
     lex = kb.lexicon
     label = _label(lex, field.label)
@@ -122,7 +124,8 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: 
     key = "own_value" if record.own_section else "value"
     sentence = lex.text(key, name=record.name, label=label, value=phrase)
     siblings = [f for f in record.fields
-                if not explicit and f.label != field.label and kb.field_by_label_[f.label].head == field.head]
+                if not explicit and f.label != field.label and kb.field_by_label_[f.label].head == field.head
+                and f.value.shown == raw]
     if siblings:
         others = "; ".join(lex.text("label_value", label=_label(lex, f.label), value=f.value.shown) for f in siblings)
         sentence = lex.text("with_others", sentence=sentence[:-1], others=others)

@@ -54,7 +54,8 @@ def test_sample_transcript(sample_kb):
     assert status == 0
     assert out[0].startswith("Ask me about the Medical Records Technician career:")
     assert out[1].startswith("Rasmussen University's in-state tuition is $14,850")
-    assert out[2].startswith("Indian River State College's in-state tuition is $2,764 (out-of-state tuition: $9,991)")
+    assert out[2].startswith("Indian River State College's in-state tuition is $2,764.")  # not the other figure
+    assert "$9,991" not in out[2]
     assert len(out) == 3  # /quit left before the last line
 
 

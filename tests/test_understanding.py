@@ -6,12 +6,11 @@ second and third guide of the same template, read through the guide's own record
 from __future__ import annotations
 
 import pytest
+from conftest import KNOWLEDGE, SAMPLE, SEED
 
 from chatbot import Conversation, answer, load_knowledge
 from chatbot.match import _close_to_subject, make_query, named_things
 from chatbot.text import stem
-
-from conftest import KNOWLEDGE, SAMPLE, SEED
 
 GUIDES = [SEED, SAMPLE, KNOWLEDGE / "samples" / "paralegal.txt"]
 
