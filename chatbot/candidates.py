@@ -85,11 +85,22 @@ class Ask:
     places: tuple[str, ...] = ()            # region codes and city names asked about
     place_words: frozenset[str] = frozenset()
     yes_no: bool = False
+    valued: str | None = None               # "good" ("best") or "bad" ("worst"): a direction per attribute
 
     @property
     def ranking(self) -> bool:
         """Does the question rank or bound a value ("cheapest", "under $10,000", "by tuition")?"""
-        return bool(self.bound or self.direction or self.implied or self.order)
+        return bool(self.bound or self.direction or self.implied or self.order or self.valued)
+
+    def direction_for(self, field: FieldKey, vocab) -> str | None:
+        """The direction asked for this attribute: the one said, or the better (worse) value of an
+        attribute the lexicon says is better high or low ("best graduation rate" -> highest)."""
+        if self.direction or not self.valued:
+            return self.direction
+        better = next((vocab.better[t] for t in field.terms if t in vocab.better), None)
+        if better is None:
+            return None
+        return better if self.valued == "good" else ("low" if better == "high" else "high")
 
 
 def read_ask(query: Query, kb: Knowledge) -> Ask:
@@ -122,7 +133,8 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
     for _, city_stems in find_phrases(stems, kb.cities_):
         places.append(kb.cities_[city_stems])
         place_words.update(city_stems)
-    return Ask(direction=direction, implied=implied_attr, bound=bound, bound_word=bound_word,
+    valued = "good" if find_phrases(stems, vocab.good) else "bad" if find_phrases(stems, vocab.bad) else None
+    return Ask(direction=direction, implied=implied_attr, bound=bound, bound_word=bound_word, valued=valued,
                compare=bool(find_phrases(stems, vocab.compare)), order=bool(find_phrases(stems, vocab.order)),
                places=tuple(dict.fromkeys(places)), place_words=frozenset(place_words),
                yes_no=bool(stems) and stems[0] in vocab.yes_no)
@@ -439,7 +451,8 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
     if kind is not None:
         return Candidates(kb, Query(question, (), (), (), False), context, smalltalk=kind)
     query = make_query(question, kb)
-    if not query.terms and query.vector is not None and kb.document.subject:
+    words_only = not query.terms and any(w.isalpha() for w in query.stems)  # "what do they do", not "😀"
+    if words_only and query.vector is not None and kb.document.subject:
         # "what do they do": a question of nothing but function words is about the guide's career
         query = replace(query, vector=kb.encoder_.encode([f"{question} ({kb.document.subject})"])[0])
     if query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_):
@@ -449,7 +462,7 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
         if kind is not None:  # "hey, what do you do?", "thanks, that was useful"
             return Candidates(kb, query, context, smalltalk=kind)
     huge = too_large_number(query)
-    if huge or not (query.terms or query.vector is not None):  # "what do they do": the model reads it
+    if huge or not (query.terms or (words_only and query.vector is not None)):  # the model reads "what do they do"
         return Candidates(kb, query, context, too_large=huge)
     ranked = tuple(Passage(i, s) for i, s in rank_units(query, kb, k=RANKED_PASSAGES))
     faq = next((p.index for p in ranked if kb.units_[p.index].kind == "faq" and near_copy(query, kb, p.index)), None)

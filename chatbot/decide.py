@@ -358,12 +358,13 @@ def _across(c: Candidates) -> Decision | None:
     where = places if scoped else ()
     if field is None:  # "the poorest one in arizona": a place, but no figure to rank by
         return _filter(c, None, owners, places)
-    if ask.order and not (ask.implied and not ask.direction):
-        ranked = rank_records(pool, field.label, ask.direction)
+    direction = ask.direction_for(field, kb.comparisons_)  # "best graduation rate": the highest
+    if ask.order and not (ask.implied and not direction):
+        ranked = rank_records(pool, field.label, direction)
         return Decision(Intent.RANKED, records=pool, field=field, places=where, outcome=ranked)
-    if ask.direction:
-        best = superlative(pool, field.label, ask.direction)
-        return Decision(Intent.SUPERLATIVE, records=pool, field=field, places=where, direction=ask.direction,
+    if direction:
+        best = superlative(pool, field.label, direction)
+        return Decision(Intent.SUPERLATIVE, records=pool, field=field, places=where, direction=direction,
                         outcome=best)
     return None
 

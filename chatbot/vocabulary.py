@@ -41,6 +41,9 @@ class Vocabulary:
     regions: dict[Phrase, str]  # "new hampshire" -> "NH"
     codes: dict[str, str]       # "NH" -> "New Hampshire"
     yes_no: frozenset[str]      # first words of a yes-or-no question: "is", "does"
+    good: frozenset[Phrase] = frozenset()   # "best": the better value of an attribute…
+    bad: frozenset[Phrase] = frozenset()    # "worst": the worse one…
+    better: dict[str, str] = dataclass_field(default_factory=dict)  # …"graduation" -> "high"
     world: frozenset[Phrase] = frozenset()  # countries and large cities: "london", "new york"
     world_starts: dict[str, tuple[Phrase, ...]] = dataclass_field(default_factory=dict)  # first word -> those places
 
@@ -48,7 +51,7 @@ class Vocabulary:
     def words(self) -> frozenset[str]:
         """Every stem these phrases use, so they are neither unknown nor off-topic words."""
         groups = [self.implied, self.high, self.low, self.above, self.below, self.inclusive, self.compare,
-                  self.order, self.regions]
+                  self.order, self.regions, self.good, self.bad]
         return frozenset(w for group in groups for phrase in group for w in phrase)
 
 
@@ -81,6 +84,8 @@ def build_vocabulary(lexicon: Lexicon) -> Vocabulary:
         regions={tuple(stem(t) for t in tokens(name)): code for code, name in codes.items()},
         codes=codes,
         yes_no=frozenset(stem(w) for w in data.get("yes_no", [])),
+        good=_phrases(data.get("good", [])), bad=_phrases(data.get("bad", [])),
+        better={stem(a): d for a, d in data.get("better", {}).items()},
         world=world,
         world_starts={w: tuple(ps) for w, ps in starts.items()},
     )

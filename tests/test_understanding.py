@@ -111,3 +111,16 @@ def test_a_count_no_passage_gives_is_declined(kb):
 def test_a_question_of_function_words_is_read_by_the_model(kb):
     reply = answer("what do they do", knowledge=kb)
     assert reply.answered and reply.source is not None and reply.source.kind in ("fact", "faq", "list")
+
+
+def test_best_and_worst_follow_the_attributes_better_direction(kb):
+    rated = [s for s in schools(kb) if s.get("Graduation Rate").value.available]
+    rates = {s.name: s.get("Graduation Rate").value.number for s in rated}
+    top, bottom = max(rates, key=rates.get), min(rates, key=rates.get)
+    best = answer("which school has the best graduation rate", knowledge=kb)
+    assert best.intent == "across" and best.short == top, best.text
+    worst = answer("which school has the worst graduation rate", knowledge=kb)
+    assert worst.short == bottom, worst.text
+    tuition = {s.name: s.get("In-State Tuition").value.number for s in schools(kb)
+               if s.get("In-State Tuition").value.available}
+    assert answer("which school has the best tuition", knowledge=kb).short == min(tuition, key=tuition.get)
