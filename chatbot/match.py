@@ -315,9 +315,19 @@ def _kinds_of(kb: Knowledge, label: str) -> set[str]:
 
 
 def asks_count(query: Query, kb: Knowledge) -> bool:
-    """Does the question ask for a count or a share (the lexicon's ``count_cues``: "how many…")?"""
+    """Does the question ask for a count or a share (the lexicon's ``count_cues`` and
+    ``share_cues``: "how many…", "what percent…")?"""
+    return _asks(query, kb.lexicon.count_cues) or asks_share(query, kb)
+
+
+def asks_share(query: Query, kb: Knowledge) -> bool:
+    """Does the question ask for a share ("what percent…", the lexicon's ``share_cues``)?"""
+    return _asks(query, kb.lexicon.share_cues)
+
+
+def _asks(query: Query, cues: tuple[str, ...]) -> bool:
     text = f" {' '.join(query.stems)} "
-    return any(f" {cue} " in text for cue in kb.lexicon.count_cues)
+    return any(f" {cue} " in text for cue in cues)
 
 
 def counts_fit(query: Query, kb: Knowledge, field: FieldKey) -> bool:
@@ -657,7 +667,7 @@ def figure_asked_of(query: Query, kb: Knowledge) -> list[str]:
     """The words a count question asks a count of: those after its cue ("how many *paralegals*
     are there…", the lexicon's ``count_cues``), up to the next function word; [] if none."""
     stems = list(query.stems)
-    for cue in kb.lexicon.count_cues:
+    for cue in kb.lexicon.count_cues + kb.lexicon.share_cues:
         words = cue.split()
         for i in range(len(stems) - len(words) + 1):
             if stems[i:i + len(words)] == words:
@@ -673,13 +683,16 @@ def figure_asked_of(query: Query, kb: Knowledge) -> list[str]:
 
 
 def gives_no_figure(query: Query, kb: Knowledge, unit) -> bool:
-    """Does the question ask for a count or a share (the lexicon's ``count_cues``) that a passage
-    cannot give, having no number at all (in digits or words)? "how many paralegals are there in
-    the united states" is not answered by a paragraph about where paralegals work."""
+    """Does the question ask for a count or a share that a passage cannot give? A count needs a
+    number that is not a sum of money (in digits or words), a share a percentage: "how many
+    paralegals are there in the united states" is not answered by a paragraph about where
+    paralegals work, nor "what percent is employment expected to grow" by the salary figures."""
     if not asks_count(query, kb):
         return False
     text = unit.text.replace(unit.title, " ")  # not its title: "Best Schools … in U.S. 2024" counts nothing
-    if any(ch.isdigit() for ch in text):
+    if asks_share(query, kb):  # "what percent…": a percentage, not a salary
+        return not re.search(r"\d\s?%|\bpercent", text, flags=re.I)
+    if re.search(r"(?<![$\d,.])\d", text):  # a number that is not a sum of money
         return False
     return not (set(tokens(text)) & kb.lexicon.number_words)
 

@@ -122,6 +122,7 @@ class Lexicon:
     role_anchors: tuple[str, str] | None = None  # an occupation / anything else, for the sentence model
     number_words: frozenset[str] = frozenset()
     count_cues: tuple[str, ...] = ()
+    share_cues: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -147,6 +148,7 @@ class Lexicon:
             role_anchors=(anchors["role"], anchors["other"]) if (anchors := data.get("role_anchors")) else None,
             number_words=frozenset(data.get("number_words", [])),
             count_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("count_cues", [])),
+            share_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("share_cues", [])),
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:

@@ -124,3 +124,16 @@ def test_best_and_worst_follow_the_attributes_better_direction(kb):
     tuition = {s.name: s.get("In-State Tuition").value.number for s in schools(kb)
                if s.get("In-State Tuition").value.available}
     assert answer("which school has the best tuition", knowledge=kb).short == min(tuition, key=tuition.get)
+
+
+def test_a_share_is_not_answered_by_sums_of_money(kb):
+    from chatbot.match import gives_no_figure
+
+    salary = next(k.unit for k in kb.record_keys_ if k.record.own_section and k.record.fields)
+    share = make_query("what percent is employment expected to grow", kb)
+    count = make_query(f"how many {subject_plural(kb)} are there", kb)
+    assert gives_no_figure(share, kb, salary)  # money, no percentage
+    assert gives_no_figure(count, kb, salary)  # only sums of money
+    school = kb.record_keys_[[k.record for k in kb.record_keys_].index(schools(kb)[0])].unit
+    assert not gives_no_figure(make_query("what percent graduate", kb), kb, school)
+    assert not gives_no_figure(make_query("how many students are enrolled", kb), kb, school)
