@@ -70,6 +70,12 @@ def sample_kb():
     return load_knowledge(SAMPLE)
 
 
+@pytest.fixture(scope="session")
+def sample_words_kb():
+    """The second guide on words only, for tests whose subject is not the sentence model (escaping)."""
+    return load_knowledge(SAMPLE, encoder=None)
+
+
 @pytest.fixture(scope="session", params=["seed", "sample"])
 def guide_kb(request, seed_kb, sample_kb):
     """Each guide in turn: a test using this runs on both documents."""
