@@ -287,23 +287,50 @@ DANGEROUS_PIECES = st.one_of(
 DANGEROUS_QUESTIONS = st.lists(DANGEROUS_PIECES, min_size=1, max_size=6).map(" ".join)
 
 
-@pytest.fixture(scope="module")
-def normal_cost(sample_kb):
-    return cpu(lambda: [answer(q, sample_kb) for q in ("what is the salary", "tuition at davenport",
-                                                         "which school is the cheapest")], repeat=5) / 3
+def normal_cost(kb) -> float:
+    """The CPU time of one ordinary question."""
+    return cpu(lambda: [answer(q, kb) for q in ("what is the salary", "tuition at davenport",
+                                                "which school is the cheapest")], repeat=5) / 3
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(DANGEROUS_QUESTIONS)
-def test_dangerous_questions_are_answered_fast_and_clean(sample_kb, normal_cost, question):
+def assert_fast_and_clean(question: str, kb, normal: float) -> None:
     start = time.process_time()
-    reply = answer(question, sample_kb)
-    turn = Conversation(sample_kb).ask(question)
+    reply = answer(question, kb)
+    turn = Conversation(kb).ask(question)
     spent = time.process_time() - start
     assert reply.text and turn.text and 0.0 <= reply.confidence <= 1.0
     assert not RAW_CONTROL.search(reply.text.replace("\n", "")), reply.text  # replies never echo raw controls
     assert "inf" not in reply.text.split()
-    assert spent / 2 < 200 * normal_cost, f"{spent / 2 * 1000:.0f} ms for one question"
+    assert spent / 2 < 200 * normal, f"{spent / 2 * 1000:.0f} ms for one question"
+
+
+@pytest.fixture(scope="module")
+def normal_words_cost(sample_words_kb):
+    return normal_cost(sample_words_kb)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(DANGEROUS_QUESTIONS)
+def test_dangerous_questions_are_answered_fast_and_clean(sample_words_kb, normal_words_cost, question):
+    """On words only, where the dangerous shapes meet the numbers, patterns and rules; the sentence model
+    reads each shape at its longest in the next test (it was 15 s of encoding here)."""
+    assert_fast_and_clean(question, sample_words_kb, normal_words_cost)
+
+
+# Each dangerous piece at its longest (past the 1,000 characters a question is cut to, where a piece can be),
+# then all of them in one question: the most the sentence model is given of each shape.
+LONGEST_DANGEROUS = ["9" * 400, "$" + "9" * 400 + "k", "1," * 60, *(c * 3000 for c in " \t.,!?:;#*-|$%'\"()"),
+                     "\ud800\udbff\udc00\udfff\udcff", "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]),
+                     "\x1b[2J \x1b]0;x\x07 \u202e \u2066 \x9b31m \r \x00",
+                     "tuition cheapest school graduation rate above under $ compare salary wgu"]
+LONGEST_DANGEROUS.append(" ".join(piece[:160] for piece in LONGEST_DANGEROUS))
+
+
+def test_the_sentence_model_reads_the_dangerous_shapes_fast_and_clean(sample_kb):
+    assert sample_kb.unit_vectors_ is not None
+    normal = normal_cost(sample_kb)
+    for question in LONGEST_DANGEROUS:
+        assert_fast_and_clean(question, sample_kb, normal)
 
 
 def _guide_pieces(base: str) -> st.SearchStrategy[str]:
