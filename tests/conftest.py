@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import load_knowledge
+from chatbot import default_knowledge, load_knowledge
 from chatbot.api import default_knowledge_path
 
 ROOT = Path(__file__).parents[1]
@@ -54,20 +54,34 @@ def read_cases(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache(tmp_path_factory):
-    """Knowledge loaded by session- and module-wide fixtures caches under a temporary folder too."""
+    """Knowledge loaded by session- and module-wide fixtures caches under a temporary folder too, and the
+    home folder is a temporary one (onnxruntime writes under ~/.cache when the sentence model loads)."""
+    user = tmp_path_factory.mktemp("session-user")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("session-cache")))
+        patch.setenv("XDG_CACHE_HOME", str(user / "cache"))
+        patch.setenv("XDG_DATA_HOME", str(user / "data"))
+        (user / "home").mkdir()
+        patch.setenv("HOME", str(user / "home"))
         yield
 
 
 @pytest.fixture(scope="session")
 def seed_kb():
-    return load_knowledge(SEED)
+    """The shipped guide: the very knowledge ``answer()`` uses by default, so it is built once, not twice."""
+    kb = default_knowledge()
+    assert kb.document.path == str(SEED)
+    return kb
 
 
 @pytest.fixture(scope="session")
 def sample_kb():
     return load_knowledge(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_words_kb():
+    """The second guide on words only, for tests whose subject is not the sentence model (escaping)."""
+    return load_knowledge(SAMPLE, encoder=None)
 
 
 @pytest.fixture(scope="session", params=["seed", "sample"])

@@ -83,11 +83,12 @@ def test_number_reader_never_overflows():
     assert parse_value(f"{MAX_FIGURE * 10:,.0f}").kind == "unreadable"
 
 
-def test_huge_number_from_the_command_line(tmp_path):
+def test_huge_number_from_the_command_line(cli):
+    """Through ``main(argv)`` (``chatbot ask`` runs end to end in a process of its own in test_cli.py)."""
     for question in (f"{HUGE}k tuition", f"schools under ${HUGE}"):
-        out = run("ask", question, cwd=tmp_path)
-        assert out.returncode == 0 and b"Traceback" not in out.stderr
-        assert b"larger than any figure" in out.stdout
+        out = cli("ask", question)
+        assert out.returncode == 0 and "Traceback" not in out.stderr
+        assert "larger than any figure" in out.stdout
 
 
 # ---------------------------------------------------------------- 2. every regular expression is linear
@@ -157,11 +158,18 @@ def test_markdown_heading_with_thousands_of_spaces_loads_in_linear_time():
 # ---------------------------------------------------------------- 3. loading is linear in the headings
 
 def test_loading_is_linear_in_the_number_of_headings():
-    """8 times the sections takes at most 20 times as long (the pairwise subject search was quadratic)."""
-    small, large = make_guide(150), make_guide(1_200)
-    ratio = cpu(lambda: Knowledge(parse_guide(large), default_lexicon()).fit(), repeat=1) \
-        / cpu(lambda: Knowledge(parse_guide(small), default_lexicon()).fit())
-    assert ratio < 20
+    """8 times the sections takes at most 20 times as long (the pairwise subject search was quadratic).
+
+    On words only: the sentence model's encoding is linear and would only hide a quadratic step
+    (it was 40 s of this test). Parsing is also timed on its own, so that a quadratic step in it
+    is not hidden by the indexing's larger linear cost."""
+    small, large = make_guide(500), make_guide(4_000)
+
+    def load(text: str) -> None:
+        Knowledge(parse_guide(text), default_lexicon(), encoder=None).fit()
+
+    assert cpu(parse_guide, large, repeat=1) / cpu(parse_guide, small) < 20
+    assert cpu(load, large, repeat=1) / cpu(load, small) < 20
 
 
 def _pairwise_subject(headings: list[str]) -> str:
@@ -210,21 +218,22 @@ def test_subject_of_the_guides_and_of_twenty_thousand_headings():
 # ---------------------------------------------------------------- 4. a guide of stopwords only
 
 @pytest.mark.parametrize("content", ["The and\n\nof the a\n", "# The\n\nof a the and\n", "question,answer\n?,!\n"])
-def test_guide_of_common_words_only_is_a_one_line_error(tmp_path, content):
+def test_guide_of_common_words_only_is_a_one_line_error(tmp_path, cli, content):
     path = tmp_path / ("pairs.csv" if content.startswith("question") else "guide.md")
     path.write_text(content, encoding="utf-8")
     with pytest.raises(KnowledgeError, match="no words to answer from"):
         load_knowledge(path)
-    out = run("ask", "hello there", "--knowledge", str(path), cwd=tmp_path)
-    assert out.returncode == 2 and out.stdout == b""
-    assert out.stderr.count(b"\n") == 1 and str(path).encode() in out.stderr and b"Traceback" not in out.stderr
+    out = cli("ask", "hello there", "--knowledge", str(path))
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and str(path) in out.stderr and "Traceback" not in out.stderr
 
 
 # ---------------------------------------------------------------- 5. spelling repair is bounded
 
 @pytest.fixture(scope="module")
 def large_vocabulary(tmp_path_factory):
-    """A question/answer knowledge base of 60,000 made-up words."""
+    """A question/answer knowledge base of 60,000 made-up words, on words only: spelling repair is
+    lexical, and encoding 6,000 made-up passages with the sentence model took two minutes."""
     import random
 
     rnd = random.Random(5)
@@ -236,7 +245,7 @@ def large_vocabulary(tmp_path_factory):
         for i in range(0, len(words), 10):
             f.write(json.dumps({"question": " ".join(words[i:i + 5]) + "?", "answer": " ".join(words[i + 5:i + 10])})
                     + "\n")
-    return load_knowledge(path), words
+    return load_knowledge(path, encoder=None), words
 
 
 def test_spelling_repair_is_bounded_per_question(large_vocabulary, monkeypatch):
@@ -278,23 +287,50 @@ DANGEROUS_PIECES = st.one_of(
 DANGEROUS_QUESTIONS = st.lists(DANGEROUS_PIECES, min_size=1, max_size=6).map(" ".join)
 
 
-@pytest.fixture(scope="module")
-def normal_cost(sample_kb):
-    return cpu(lambda: [answer(q, sample_kb) for q in ("what is the salary", "tuition at davenport",
-                                                         "which school is the cheapest")], repeat=5) / 3
+def normal_cost(kb) -> float:
+    """The CPU time of one ordinary question."""
+    return cpu(lambda: [answer(q, kb) for q in ("what is the salary", "tuition at davenport",
+                                                "which school is the cheapest")], repeat=5) / 3
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(DANGEROUS_QUESTIONS)
-def test_dangerous_questions_are_answered_fast_and_clean(sample_kb, normal_cost, question):
+def assert_fast_and_clean(question: str, kb, normal: float) -> None:
     start = time.process_time()
-    reply = answer(question, sample_kb)
-    turn = Conversation(sample_kb).ask(question)
+    reply = answer(question, kb)
+    turn = Conversation(kb).ask(question)
     spent = time.process_time() - start
     assert reply.text and turn.text and 0.0 <= reply.confidence <= 1.0
     assert not RAW_CONTROL.search(reply.text.replace("\n", "")), reply.text  # replies never echo raw controls
     assert "inf" not in reply.text.split()
-    assert spent / 2 < 200 * normal_cost, f"{spent / 2 * 1000:.0f} ms for one question"
+    assert spent / 2 < 200 * normal, f"{spent / 2 * 1000:.0f} ms for one question"
+
+
+@pytest.fixture(scope="module")
+def normal_words_cost(sample_words_kb):
+    return normal_cost(sample_words_kb)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(DANGEROUS_QUESTIONS)
+def test_dangerous_questions_are_answered_fast_and_clean(sample_words_kb, normal_words_cost, question):
+    """On words only, where the dangerous shapes meet the numbers, patterns and rules; the sentence model
+    reads each shape at its longest in the next test (it was 15 s of encoding here)."""
+    assert_fast_and_clean(question, sample_words_kb, normal_words_cost)
+
+
+# Each dangerous piece at its longest (past the 1,000 characters a question is cut to, where a piece can be),
+# then all of them in one question: the most the sentence model is given of each shape.
+LONGEST_DANGEROUS = ["9" * 400, "$" + "9" * 400 + "k", "1," * 60, *(c * 3000 for c in " \t.,!?:;#*-|$%'\"()"),
+                     "\ud800\udbff\udc00\udfff\udcff", "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]),
+                     "\x1b[2J \x1b]0;x\x07 \u202e \u2066 \x9b31m \r \x00",
+                     "tuition cheapest school graduation rate above under $ compare salary wgu"]
+LONGEST_DANGEROUS.append(" ".join(piece[:160] for piece in LONGEST_DANGEROUS))
+
+
+def test_the_sentence_model_reads_the_dangerous_shapes_fast_and_clean(sample_kb):
+    assert sample_kb.unit_vectors_ is not None
+    normal = normal_cost(sample_kb)
+    for question in LONGEST_DANGEROUS:
+        assert_fast_and_clean(question, sample_kb, normal)
 
 
 def _guide_pieces(base: str) -> st.SearchStrategy[str]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,9 +26,11 @@ def guide(request):
 
 
 def _edit(tmp_path, text: str, name: str = "guide.txt"):
+    """The edited guide, on words only: the subject here is reading the guide and deciding from its
+    figures, not the sentence model (which reads both shipped guides in test_golden.py and test_semantic.py)."""
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return load_knowledge(path)
+    return load_knowledge(path, encoder=None)
 
 
 def _line_of(text: str, needle: str, after: int = 0) -> int:
@@ -176,15 +176,15 @@ def test_malformed_table_rows_are_warnings(tmp_path, guide):
 
 # ---------------------------------------------------------------- the warnings from the command line
 
-def test_warnings_are_listed_by_inspect_and_printed_once_by_the_others(tmp_path, guide):
+def test_warnings_are_listed_by_inspect_and_printed_once_by_the_others(tmp_path, cli, guide):
+    """Through ``main(argv)``, on words only (each command runs end to end in test_cli.py)."""
     path, text, schools = guide
     raw = schools[0].get("In-State Tuition").value.raw
     guide_path = tmp_path / "guide.txt"
     guide_path.write_text(text.replace(f":{raw}", f":{raw[:-2]}", 1), encoding="utf-8")
 
     def run(*args: str, stdin: str | None = None):
-        return subprocess.run([sys.executable, "-m", "chatbot", *args, "--knowledge", str(guide_path)], input=stdin,
-                              capture_output=True, text=True, cwd=tmp_path, timeout=300)
+        return cli(*args, "--knowledge", str(guide_path), "--no-semantic", stdin=stdin)
 
     line = schools[0].get("In-State Tuition").line
     where = f"{guide_path}:{line}: "

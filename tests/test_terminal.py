@@ -1,6 +1,9 @@
 """What reaches a terminal or a file: escape codes typed by a user or written in a guide are
 shown escaped, never raw; undecodable bytes from arguments or a pipe are answered and logged
-losslessly, and the session goes on."""
+losslessly, and the session goes on.
+
+The command runs in this process (``main(argv)``, the ``cli`` fixture), except where only a process
+of its own can show it: arguments and piped lines that are not UTF-8."""
 
 from __future__ import annotations
 
@@ -23,39 +26,40 @@ from chatbot.text import visible
 ESCAPES = "\x1b[2J\x1b]0;owned\x07\x9b31m\u202e\r\x08"
 
 
-def test_review_shows_logged_escape_codes_escaped(tmp_path):
+def test_review_shows_logged_escape_codes_escaped(tmp_path, cli):
     path = tmp_path / "log.jsonl"
     path.write_text(json.dumps({"question": f"tuition {ESCAPES} harvard"}) + "\n", encoding="utf-8")
-    out = run("review", str(path), cwd=tmp_path)
+    out = cli("review", str(path))
     assert out.returncode == 0
-    text = out.stdout.decode("utf-8")
+    text = out.stdout
     assert not RAW_CONTROL.search(text.replace("\n", ""))
     assert "\\x1b[2J" in text and "\\x9b" in text and "\\u202e" in text
 
 
-def test_piped_chat_escapes_what_it_echoes(tmp_path):
-    out = run("--knowledge", str(SAMPLE), stdin=f"/{ESCAPES}\nsalary\n".encode(), cwd=tmp_path)
+def test_piped_chat_escapes_what_it_echoes(cli):
+    out = cli("--knowledge", str(SAMPLE), "--no-semantic", stdin=f"/{ESCAPES}\nsalary\n")
     assert out.returncode == 0
-    text = out.stdout.decode("utf-8")
+    text = out.stdout
     assert "Unknown command /\\x1b[2J" in text and not RAW_CONTROL.search(text.replace("\n", ""))
     assert "$48,780" in text
 
 
-def test_guide_text_with_escape_codes_is_escaped_everywhere(tmp_path):
+def test_guide_text_with_escape_codes_is_escaped_everywhere(tmp_path, cli):
+    """On words only: what is printed is escaped whichever signal ranked it (the model cost 30 s here)."""
     guide = tmp_path / "guide.txt"
     guide.write_text(SAMPLE.read_text(encoding="utf-8").replace("Rasmussen University", "Rasmussen\x1b[31m University"),
                      encoding="utf-8")
     for args in (["ask", "tell me about rasmussen"], ["ask", "tell me about rasmussen", "--json"], ["inspect"],
                  ["inspect", "--json"]):
-        out = run(*args, "--knowledge", str(guide), cwd=tmp_path)
+        out = cli(*args, "--knowledge", str(guide), "--no-semantic")
         assert out.returncode == 0, out.stderr
-        text = out.stdout.decode("utf-8")
+        text = out.stdout
         assert "Rasmussen" in text and not RAW_CONTROL.search(text.replace("\n", "")), args
 
 
-def test_error_messages_escape_the_path(tmp_path):
-    out = run("ask", "salary", "--knowledge", str(tmp_path / "no\x1b[2Jfile.txt"), cwd=tmp_path)
-    assert out.returncode == 2 and b"\x1b" not in out.stderr and b"no\\x1b[2Jfile.txt" in out.stderr
+def test_error_messages_escape_the_path(tmp_path, cli):
+    out = cli("ask", "salary", "--knowledge", str(tmp_path / "no\x1b[2Jfile.txt"))
+    assert out.returncode == 2 and "\x1b" not in out.stderr and "no\\x1b[2Jfile.txt" in out.stderr
 
 
 # ---------------------------------------------------------------- 7. undecodable text in the log
@@ -97,7 +101,8 @@ def test_visible_escapes_every_unsafe_character():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(DANGEROUS_QUESTIONS)
-def test_no_raw_control_character_reaches_the_chat(sample_kb, question):
+def test_no_raw_control_character_reaches_the_chat(sample_words_kb, question):
+    """On words only: the sentence model reads these questions in test_hostile.py and test_api.py."""
     for line in (question, "/" + question, question[::-1]):
-        shown = handle(Conversation(sample_kb), line).text
+        shown = handle(Conversation(sample_words_kb), line).text
         assert not RAW_CONTROL.search(shown.replace("\n", "")), shown
