@@ -630,11 +630,11 @@ def _list_line(bullet) -> str:
     titled = _BULLET_TITLE.match(bullet.text)
     title, text = (titled.group(1).strip(), titled.group(2).strip()) if titled else (bullet.text, "")
     text = " ".join([text, *(bullet.cont or [])]).strip()
-    first = _FIRST_SENTENCE.match(text)
-    return f"{title}: {first.group(0) if first else text}" if text else title
+    end = _SENTENCE_END.search(text)
+    return f"{title}: {text[:end.end()] if end else text}" if text else title
 
 
-_FIRST_SENTENCE = re.compile(r".*?[.!?](?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")  # one character and a look ahead: linear on any line
 
 
 class _Builder:
