@@ -457,8 +457,8 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
         query = replace(query, vector=kb.encoder_.encode([f"{question} ({kb.document.subject})"])[0])
     if query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_):
         nearest = float((kb.unit_vectors_ @ query.vector).max())
-        kind = semantic_smalltalk(kb.encoder_).match(question, query.vector, nearest,
-                                                     len(kb.match_terms(query.terms)))
+        content = [t for t in query.terms if t not in kb.lexicon.fillers]  # known to the guide or not
+        kind = semantic_smalltalk(kb.encoder_).match(question, query.vector, nearest, len(content))
         if kind is not None:  # "hey, what do you do?", "thanks, that was useful"
             return Candidates(kb, query, context, smalltalk=kind)
     huge = too_large_number(query)

@@ -30,7 +30,7 @@ from .compare import (
     superlative,
 )
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
-from .match import counts_fit, figure_asked_of, gives_no_figure
+from .match import counts_fit, figure_asked_of, gives_no_figure, reached_by_synonyms_only
 from .model import Record, Unit
 from .smalltalk import Smalltalk
 
@@ -276,6 +276,9 @@ def _best_passage(c: Candidates) -> Decision:
         return _decline(Decline.UNKNOWN, ranked, words=unknown, strength=confidence)
     if c.absent:  # "what time is it in London": the passage says nothing about London
         return _decline(Decline.UNKNOWN, ranked, words=c.query.words(c.absent), strength=confidence)
+    if reached_by_synonyms_only(c.query, kb, ranked[0].index):  # "how do i make sourdough bread"
+        return _decline(Decline.UNKNOWN, ranked, words=unknown or c.query.words(list(c.query.terms)),
+                        strength=confidence)
     unit = kb.units_[ranked[0].index]
     if gives_no_figure(c.query, kb, unit):  # "how many paralegals are there in the US": no number
         asked = figure_asked_of(c.query, kb)

@@ -27,6 +27,7 @@ LOCATION = "Location"  # the pseudo-field of a record's place line
 # passage below DECLINE_BELOW is declined. `chatbot eval SET --calibrate` lets an owner move it.
 DECLINE_BELOW = 0.5
 OFF_TOPIC_QUANTILE = 0.95
+TYPICAL_QUANTILE = 0.8  # the nearest cosine most off-topic questions (4 in 5) stay below: below it, no link
 # The weight of the semantic similarity in a passage's score; the rest is the lexical score.
 SEMANTIC_WEIGHT = 0.7
 
@@ -186,6 +187,7 @@ class Knowledge:
 
         self.scale_ = calibrate(self, OFF_TOPIC_QUANTILE)
         self.semantic_null_ = semantic_threshold(self, OFF_TOPIC_QUANTILE)
+        self.semantic_typical_ = semantic_threshold(self, TYPICAL_QUANTILE)
         self.unit_index_ = {u.id: i for i, u in enumerate(self.units_)}
         return self
 

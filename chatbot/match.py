@@ -337,18 +337,21 @@ def counts_fit(query: Query, kb: Knowledge, field: FieldKey) -> bool:
 
 
 def _field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[np.ndarray]:
-    """The question as the model reads it for an attribute: whole, and, when it names records or has
-    several clauses, each clause without the records' names."""
+    """The question as the model reads it for an attribute: each clause without the records' names
+    (and with something left to read), and the whole question when it names no record."""
     names = {t for k in keys if not k.record.own_section for t in k.name_terms | k.acronyms}
     clauses = [c.strip() for c in _CLAUSE.findall(query.text) if c.strip()]
     variants = []
     for clause in clauses:
         kept = [w for w in clause.split() if stem(tokens(w)[0]) not in names] if names else clause.split()
         text = " ".join(w for w in kept if tokens(w))
-        if text and text != query.text.strip():
+        content = [t for t in tokens(text) if stem(t) not in kb.lexicon.stopwords | kb.lexicon.fillers]
+        if content and text != query.text.strip():  # "what about SNHU?" leaves nothing to read
             variants.append(text)
     variants = list(dict.fromkeys(variants))
-    vectors = [query.vector]
+    # A record's name pulls the whole question toward its commonest attribute ("what about SNHU?"
+    # is not about tuition): a question that names records is read only without the names.
+    vectors = [] if names else [query.vector]
     if variants and kb.encoder_ is not None:
         vectors.extend(kb.encoder_.encode(variants))
     return vectors
@@ -695,6 +698,24 @@ def gives_no_figure(query: Query, kb: Knowledge, unit) -> bool:
     if re.search(r"(?<![$\d,.])\d", text):  # a number that is not a sum of money
         return False
     return not (set(tokens(text)) & kb.lexicon.number_words)
+
+
+def reached_by_synonyms_only(query: Query, kb: Knowledge, index: int) -> bool:
+    """Does a passage share no word the question typed, so that words link the two only through
+    the lexicon's synonyms, while the question also has words the guide never uses and the
+    sentence model does not find the two close? "how do i make sourdough bread" reaches the
+    salary passage only through "make" -> salary. Not close means that no passage is closer to it
+    than the nearest passage is to four general off-topic questions in five (``semantic_typical_``,
+    calibrated per knowledge base): "could my son live on what this job pays?" stays answered."""
+    typical = getattr(kb, "semantic_typical_", None)
+    if query.vector is None or kb.unit_vectors_ is None or typical is None or not query.unknown:
+        return False
+    unit = kb.units_[index]
+    said = {stem(t) for t in tokens(unit.title + " " + unit.text)}
+    typed = [s for s in query.stems if s not in kb.lexicon.stopwords and s not in kb.lexicon.fillers]
+    if any(s in said for s in typed):
+        return False
+    return float((kb.unit_vectors_ @ query.vector).max()) < typical
 
 
 def absent_names(query: Query, kb: Knowledge, unit) -> list[str]:

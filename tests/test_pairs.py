@@ -29,6 +29,9 @@ class Remembering:
             self.seen[key] = self.encoder.encode(texts, **options)
         return self.seen[key].copy()
 
+    def __getattr__(self, name: str):
+        return getattr(self.encoder, name)  # the rest of the encoder as it is (its vocabulary: ``words``)
+
 
 @pytest.fixture(scope="module")
 def covid_kb():

@@ -70,7 +70,8 @@ def kb(guide_kb):
 
 
 def test_each_guide_is_calibrated_on_itself(kb):
-    declined = [not answer(q, kb).answered for q in off_topic_questions()]
+    replies = [answer(q, kb) for q in off_topic_questions()]
+    declined = [not r.answered or r.source is None for r in replies]  # chit-chat ("how old are you") gives no passage
     # Its threshold is the 95th percentile of these questions' scores against this guide; the
     # rules for names and places decline some of the rest.
     assert sum(declined) / len(declined) >= 0.95, [q for q, d in zip(off_topic_questions(), declined, strict=True)

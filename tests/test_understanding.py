@@ -137,3 +137,9 @@ def test_a_share_is_not_answered_by_sums_of_money(kb):
     school = kb.record_keys_[[k.record for k in kb.record_keys_].index(schools(kb)[0])].unit
     assert not gives_no_figure(make_query("what percent graduate", kb), kb, school)
     assert not gives_no_figure(make_query("how many students are enrolled", kb), kb, school)
+
+
+@pytest.mark.parametrize("question", ["how do i make sourdough bread", "how do i make a paper airplane"])
+def test_a_passage_reached_only_through_a_synonym_needs_the_model(kb, question):
+    reply = answer(question, knowledge=kb)
+    assert not reply.answered, reply.text
