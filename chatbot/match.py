@@ -15,6 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .index import LOCATION, FieldKey, Knowledge, RecordKey, with_bigrams
+from .semantic import similarities
 from .text import stem, tokens
 from .vocabulary import find_phrases
 
@@ -406,9 +407,9 @@ def passage_scores(query: Query, kb: Knowledge) -> np.ndarray:
     lexical = bm25_scores(query, kb) if kb.scorer_ == "bm25" else tfidf_scores(query, kb)
     if query.vector is None or kb.unit_vectors_ is None:
         return lexical
-    semantic = kb.unit_vectors_ @ query.vector
+    semantic = similarities(kb.unit_vectors_, query.vector)  # the same bits as ``@``, faster on a busy machine
     if len(kb.title_rows_):
-        np.maximum.at(semantic, kb.title_rows_, kb.title_vectors_ @ query.vector)
+        np.maximum.at(semantic, kb.title_rows_, similarities(kb.title_vectors_, query.vector))
     semantic = np.maximum(semantic, 0.0)
     w = kb.semantic_weight_
     fused = (1 - w) * lexical + w * semantic
