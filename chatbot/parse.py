@@ -275,9 +275,17 @@ def parse_pairs_csv(text: str, path: str = "<csv>") -> Document:
     return _pairs_document(rows, path)
 
 
+def lines_of(text: str) -> list[str]:
+    """The lines of a file as ``text.count("\\n")`` numbers them: broken at \\n (a \\r before it
+    dropped), not at the other characters ``str.splitlines`` breaks at, such as \\x1e or \\x85,
+    which would shift every line number after them."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def json_lines(text: str, path: str, error: type[KnowledgeError] = KnowledgeError):
     """(line number, object) for each non-blank line of JSON Lines text; ``error`` names a bad line."""
-    for line, raw in enumerate(text.splitlines(), 1):
+    for line, raw in enumerate(lines_of(text), 1):
         if not raw.strip():
             continue
         try:
@@ -828,7 +836,7 @@ class _Builder:
 
 def parse_guide(text: str, path: str = "<guide>") -> Document:
     """Parse a plain-text or Markdown career guide into sections, units and records, pass by pass."""
-    lines = text.splitlines()
+    lines = lines_of(text)
     items, markdown = _items(lines)
     role = _record_roles(items, markdown)
     _mark_headings(items, role, markdown)

@@ -238,4 +238,14 @@ def test_parse_guide_is_made_of_small_passes():
     steps = [n.func.id for n in ast.walk(next(n for n in ast.parse(source).body
                                                if isinstance(n, ast.FunctionDef) and n.name == "parse_guide"))
              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
-    assert steps[:5] == ["_items", "_record_roles", "_mark_headings", "_sections", "find_subject"]
+    assert steps[:6] == ["lines_of", "_items", "_record_roles", "_mark_headings", "_sections", "find_subject"]
+
+
+def test_line_numbers_count_newlines_only(tmp_path):
+    """Characters str.splitlines also breaks at (\\x1e, \\x85, \\u2028) do not shift line numbers."""
+    from chatbot.parse import lines_of
+
+    assert lines_of("a\nb\x1ec\x85d\u2028e\r\nf\n") == ["a", "b\x1ec\x85d\u2028e", "f"]
+    doc = parse_guide("Guide Title\n\nSome text \x85 with a separator.\n\nSalary\n\nAnnual Median: $1,000\n", "g.txt")
+    salary = next(u for u in doc.units if u.record is not None)
+    assert salary.lines[0] == 7
