@@ -75,6 +75,15 @@ class FieldKey:
     order: int
 
 
+def _semantic_text(unit: Unit) -> str:
+    """What the sentence model reads of a unit: its title and text; of a list, its title and the
+    bullets' titles only (the sentences shown after them would blur what the list is about)."""
+    text = unit.text
+    if unit.kind == "list":
+        text = "\n".join(line.split(": ", 1)[0] for line in text.splitlines())
+    return unit.title + "\n" + text if unit.title not in text else text
+
+
 class Knowledge:
     """A parsed document, indexed for answering. Build with ``Knowledge(doc).fit()``."""
 
@@ -215,7 +224,7 @@ class Knowledge:
             return
         # A unit is matched by its whole text and, where its title is a question of its own (an FAQ
         # entry), by that question alone: the better of the two counts.
-        texts = [u.title + "\n" + u.text if u.title not in u.text else u.text for u in self.units_]
+        texts = [_semantic_text(u) for u in self.units_]
         asked = [i for i, u in enumerate(self.units_) if u.kind == "faq"]
         labels = [self._field_description(f) for f in self.fields_]
         subject = [self.document.subject] if self.document.subject else []

@@ -132,9 +132,11 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     A record is named by one of its acronyms (1.0), or by a term of its name that no other
     record's name uses ("capella", "purdue", "salary"), scored by the share of its name matched.
     Generic name words ("university") and category words ("college" -> school) name nobody on
-    their own, except that a section's own figures are named by its topic ("salary"). A word
-    that only part of a long name shares must also be rare in the document: "administrative"
-    does not name the American Association of Healthcare Administrative Management.
+    their own, except that a section's own figures are named by its topic ("salary"); nor do the
+    words of the guide's career ("surgical technologist job description" does not name the
+    Association of Surgical Technologists, which its acronym still names). A word that only part
+    of a long name shares must also be rare in the document: "administrative" does not name the
+    American Association of Healthcare Administrative Management.
     """
     terms = set(query.terms)
     fillers = kb.lexicon.fillers
@@ -151,6 +153,7 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
         share = len(matched) / max(len(key.name_terms), 1)
         distinctive = [t for t in matched if kb.name_frequency(t) == 1 and t not in fillers
                        and (key.record.own_section or t not in categories)
+                       and (key.record.own_section or t not in kb.subject_terms_)  # the career, not a record
                        and (key.record.own_section or share >= 0.5 or kb.unit_frequency(t) <= RARE_UNITS)]
         city = (key.record.place or "").split(",")[0].strip()
         if not distinctive and city in cities and sum(c == city for c in kb.record_cities_) == 1:

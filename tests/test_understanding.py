@@ -143,3 +143,20 @@ def test_a_share_is_not_answered_by_sums_of_money(kb):
 def test_a_passage_reached_only_through_a_synonym_needs_the_model(kb, question):
     reply = answer(question, knowledge=kb)
     assert not reply.answered, reply.text
+
+
+@pytest.mark.parametrize("guide", sorted((KNOWLEDGE / "samples").glob("*.txt")) + [SEED], ids=lambda p: p.stem)
+def test_the_careers_own_words_name_no_record(guide):
+    """"surgical technologist job description" is about the career, not the Association of Surgical
+    Technologists; the record's acronym still names it."""
+    from chatbot.match import link_records
+
+    kb = load_knowledge(guide)
+    subject = kb.document.subject
+    linked = [k.record.name for k, _ in link_records(make_query(f"{subject} job description", kb), kb)
+              if not k.record.own_section]
+    assert linked == []
+    for key in kb.record_keys_:
+        if key.acronyms and not key.record.own_section:
+            acronym = sorted(key.acronyms)[0]
+            assert key in [k for k, _ in link_records(make_query(f"what is {acronym}", kb), kb)]
