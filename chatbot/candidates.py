@@ -41,6 +41,7 @@ from .match import (
     unknown_share,
 )
 from .model import Context
+from .semantic import similarities
 from .smalltalk import Smalltalk, default_smalltalk, semantic_smalltalk
 from .text import number_value, too_large
 from .vocabulary import find_phrases
@@ -455,9 +456,10 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
     if words_only and query.vector is not None and kb.document.subject:
         # "what do they do": a question of nothing but function words is about the guide's career
         query = replace(query, vector=kb.encoder_.encode([f"{question} ({kb.document.subject})"])[0])
-    if query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_):
-        nearest = float((kb.unit_vectors_ @ query.vector).max())
-        content = [t for t in query.terms if t not in kb.lexicon.fillers]  # known to the guide or not
+    content = [t for t in query.terms if t not in kb.lexicon.fillers]  # known to the guide or not
+    if (query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_)
+            and semantic_smalltalk(kb.encoder_).may_be(question, len(content))):
+        nearest = float(similarities(kb.unit_vectors_, query.vector).max())
         kind = semantic_smalltalk(kb.encoder_).match(question, query.vector, nearest, len(content))
         if kind is not None:  # "hey, what do you do?", "thanks, that was useful"
             return Candidates(kb, query, context, smalltalk=kind)

@@ -719,7 +719,7 @@ def reached_by_synonyms_only(query: Query, kb: Knowledge, index: int) -> bool:
     typed = [s for s in query.stems if s not in kb.lexicon.stopwords and s not in kb.lexicon.fillers]
     if any(s in said for s in typed):
         return False
-    return float((kb.unit_vectors_ @ query.vector).max()) < typical
+    return float(similarities(kb.unit_vectors_, query.vector).max()) < typical
 
 
 def absent_names(query: Query, kb: Knowledge, unit) -> list[str]:

@@ -82,10 +82,15 @@ class SemanticSmalltalk:
         self.kinds = list(kept.values())
         self.vectors = encoder.encode(list(kept))
 
+    @staticmethod
+    def may_be(message: str, content_words: int) -> bool:
+        """Can a message be chit-chat at all: short, of two words or more and at most one content
+        word? Checked before anything is compared, so a question pays nothing for it."""
+        return len(message) <= MAX_CHITCHAT_CHARS and content_words <= 1 and len(simplify(message).split()) >= 2
+
     def match(self, message: str, vector, knowledge_best: float, content_words: int) -> Smalltalk | None:
         """The kind of a message of two words or more and at most one content word, or None."""
-        if (len(message) > MAX_CHITCHAT_CHARS or vector is None or not len(self.vectors)
-                or content_words > 1 or len(simplify(message).split()) < 2):
+        if vector is None or not len(self.vectors) or not self.may_be(message, content_words):
             return None
         sims = self.vectors @ vector
         best = int(sims.argmax())
