@@ -108,7 +108,9 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
     """Find the direction, bound, comparison, ordering and places a question asks about."""
     vocab = kb.comparisons_
     stems = query.stems
-    implied = find_phrases(stems, vocab.implied)
+    # "easiest school to get into": the phrase with the records' kind word inside it
+    implied = find_phrases(stems, vocab.implied) or find_phrases(
+        tuple(w for w in stems if w not in kb.kind_terms_), vocab.implied)
     implied_attr, direction = vocab.implied[implied[0][1]] if implied else (None, None)
     bound, bound_word = None, None
     for kind in ("above", "below"):
@@ -401,7 +403,10 @@ class Candidates:
         """The records that have ``across_field`` (or a place), if the question is about them."""
         field = self.across_field
         owners = self.kb.records_with(field.label if field else LOCATION)
-        return tuple(owners) if figure_evidence(self.query, self.kb, owners) else ()
+        # A phrase of the lexicon that names the attribute ("hardest to get into") is evidence
+        # enough when the question has no other word the guide lacks ("the largest ocean" has).
+        implied = bool(self.ask.implied) and not self.query.unknown
+        return tuple(owners) if implied or figure_evidence(self.query, self.kb, owners) else ()
 
     @cached_property
     def across_foreign(self) -> tuple[str, ...]:

@@ -160,3 +160,14 @@ def test_the_careers_own_words_name_no_record(guide):
         if key.acronyms and not key.record.own_section:
             acronym = sorted(key.acronyms)[0]
             assert key in [k for k, _ in link_records(make_query(f"what is {acronym}", kb), kb)]
+
+
+def test_a_lexicon_phrase_names_its_attribute_even_with_the_kind_word_inside_or_none(kb):
+    rates = {s.name: s.get("Admission Rate").value.number for s in schools(kb)
+             if s.get("Admission Rate") is not None and s.get("Admission Rate").value.available}
+    assert rates  # every guide here has a school that reports it
+    hardest = answer("which one is hardest to get into", knowledge=kb)
+    easiest = answer("easiest school to get into", knowledge=kb)
+    assert hardest.short == min(rates, key=rates.get), hardest.text
+    assert easiest.short == max(rates, key=rates.get), easiest.text
+    assert not answer("what is the largest ocean", knowledge=kb).answered
