@@ -358,6 +358,11 @@ def _across(c: Candidates) -> Decision | None:
             return _filter(c, None, owners, places)  # "None of the 6 schools in the guide is in Texas."
     else:
         pool = owners
+        # "which schools have grad rates over 40%?" then "which of those is cheaper?": a ranking that
+        # names neither records nor their kind ranks the records the last reply was about.
+        earlier = tuple(k for k in c.remembered if k in owners)
+        if len(earlier) >= 2 and not set(c.query.terms) & kb.kind_terms_:
+            pool = earlier
     where = places if scoped else ()
     if field is None:  # "the poorest one in arizona": a place, but no figure to rank by
         return _filter(c, None, owners, places)

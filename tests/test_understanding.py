@@ -171,3 +171,18 @@ def test_a_lexicon_phrase_names_its_attribute_even_with_the_kind_word_inside_or_
     assert hardest.short == min(rates, key=rates.get), hardest.text
     assert easiest.short == max(rates, key=rates.get), easiest.text
     assert not answer("what is the largest ocean", knowledge=kb).answered
+
+
+def test_a_ranking_follow_up_ranks_the_records_just_listed(kb):
+    def number(school, label):
+        f = school.get(label)
+        return f.value.number if f is not None and f.value.available else None
+
+    rated = [s for s in schools(kb) if number(s, "Graduation Rate") is not None and number(s, "In-State Tuition")]
+    low, high = min(number(s, "Graduation Rate") for s in rated), max(number(s, "Graduation Rate") for s in rated)
+    chat = Conversation(knowledge=kb)
+    bound = low + (high - low) / 3
+    listed = [s for s in rated if number(s, "Graduation Rate") > bound]
+    chat.ask(f"which schools have a graduation rate over {bound:.0f}%")
+    reply = chat.ask("which of those is cheapest")
+    assert len(listed) >= 2 and reply.short == min(listed, key=lambda s: number(s, "In-State Tuition")).name
