@@ -1,9 +1,11 @@
 """Chit-chat: greetings, thanks, goodbyes and "what can you do?" get short replies from data.
 
-A message is chit-chat only when the whole of it is one of the patterns in ``smalltalk.json``
+A message is chit-chat when the whole of it is one of the patterns in ``smalltalk.json``
 (lower-cased, punctuation dropped, a typo or a swapped pair of letters allowed), so "hi,
-what's the salary?" is still a question. A kind marked ``declines`` ("what time is it?") is
-a polite decline.
+what's the salary?" is still a question; or, with the sentence model, when it is short, of at
+most one content word, and clearly closer to a pattern than to the knowledge base
+(``SemanticSmalltalk``: "thanks, that was useful"). A kind marked ``declines`` ("what time is
+it?") is a polite decline, for the patterns themselves only.
 """
 
 from __future__ import annotations
