@@ -449,8 +449,10 @@ def _allowed(fields: tuple[FieldMatch, ...], keys) -> tuple[FieldMatch, ...]:
 def gather(question: str, kb: Knowledge, context: Context | None = None) -> Candidates:
     """Read one question against a knowledge base: every candidate ``decide`` may choose from.
 
-    Chit-chat, a number too large for any figure and a question of no content words stop the
-    reading early: nothing else is needed to answer them.
+    Chit-chat (a pattern, or a short message the sentence model finds close to one), a number
+    too large for any figure and a question of no content words stop the reading early: nothing
+    else is needed to answer them. With the model, a question of function words only ("what do
+    they do") is read by the model as about the guide's career instead.
     """
     context = context or Context()
     kind = default_smalltalk().match(question)
