@@ -347,7 +347,7 @@ def _field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) 
     clauses = [c.strip() for c in _CLAUSE.findall(query.text) if c.strip()]
     variants = []
     for clause in clauses:
-        kept = [w for w in clause.split() if stem(tokens(w)[0]) not in names] if names else clause.split()
+        kept = [w for w in clause.split() if not any(stem(t) in names for t in tokens(w))]
         text = " ".join(w for w in kept if tokens(w))
         content = [t for t in tokens(text) if stem(t) not in kb.lexicon.stopwords | kb.lexicon.fillers]
         if content and text != query.text.strip():  # "what about SNHU?" leaves nothing to read

@@ -186,3 +186,12 @@ def test_a_ranking_follow_up_ranks_the_records_just_listed(kb):
     chat.ask(f"which schools have a graduation rate over {bound:.0f}%")
     reply = chat.ask("which of those is cheapest")
     assert len(listed) >= 2 and reply.short == min(listed, key=lambda s: number(s, "In-State Tuition")).name
+
+
+@pytest.mark.parametrize("question", ["how hard is it to get into {name} — really?", "is {name} ... hard to get into",
+                                      "how hard is getting into {name}'s program"])
+def test_a_record_named_beside_punctuation_alone_gets_a_reply(kb, question):
+    """The model reads such a question without the record's name: a dash or an ellipsis standing
+    alone as a word, or a possessive, is no word of a name (a dash once crashed it)."""
+    reply = answer(question.format(name=schools(kb)[0].name), knowledge=kb)
+    assert isinstance(reply.text, str) and reply.text
