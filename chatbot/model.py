@@ -134,18 +134,22 @@ class Unit:
 
 @dataclass(frozen=True)
 class Context:
-    """What a reply was about, so that a follow-up can reuse it: record names and an attribute."""
+    """What a reply was about, so that a follow-up can reuse it: record names and an attribute,
+    and, in a library of guides, the guide (by name) the conversation is about."""
 
     records: tuple[str, ...] = ()
     attribute: str | None = None
+    guide: str | None = None
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A question the bot offers; ``unit`` is the passage it stands for, when it stands for one."""
+    """A question the bot offers; ``unit`` is the passage it stands for, when it stands for one;
+    ``guide``, in a library, the guide it is asked in."""
 
     question: str
     unit: Unit | None = None
+    guide: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,9 @@ class Reply:
     ``short`` is the precise value when one was asked for ("$47,470"); ``answered`` is False
     when the bot declines; ``source`` is the unit the reply came from; ``alternatives`` are the
     next-best units, best first; ``suggestions`` are the numbered questions a decline offers;
-    ``context`` is what the reply was about, for a follow-up question.
+    ``context`` is what the reply was about, for a follow-up question; ``guide``, in a library
+    of guides, the guide (its file's stem) the reply comes from. A reply that asks which career
+    is meant has the intent "clarify" and offers the careers as numbered suggestions.
     """
 
     text: str
@@ -167,6 +173,7 @@ class Reply:
     intent: str = "passage"
     suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
     context: Context | None = None
+    guide: str | None = None
 
     def to_dict(self) -> dict:
         def unit(u: Unit | None) -> dict | None:
@@ -184,4 +191,5 @@ class Reply:
             "source": unit(self.source),
             "alternatives": [unit(a) for a in self.alternatives],
             "suggestions": [s.question for s in self.suggestions],
+            "guide": self.guide,
         }

@@ -28,12 +28,14 @@ MAX_CHITCHAT_CHARS = 40
 
 @dataclass(frozen=True)
 class Smalltalk:
-    """One kind of chit-chat: its name, the reply template and whether it ends the chat."""
+    """One kind of chit-chat: its name, the reply template (and the one for a library of guides)
+    and whether it ends the chat."""
 
     name: str
     reply: str
     ends: bool
     declines: bool = False
+    library: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class SmalltalkTable:
         for name, entry in data.items():
             if name.startswith("_"):
                 continue
-            kind = Smalltalk(name, entry["reply"], bool(entry.get("ends", False)), bool(entry.get("declines", False)))
+            kind = Smalltalk(name, entry["reply"], bool(entry.get("ends", False)), bool(entry.get("declines", False)),
+                             entry.get("library", ""))
             for pattern in entry["patterns"]:
                 patterns[simplify(pattern)] = kind
         return cls(patterns)

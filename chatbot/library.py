@@ -1,0 +1,515 @@
+"""A library of guides: one bot for a folder of career guides and question/answer files.
+
+Each guide keeps its own knowledge base, built and cached as a single one is. On top of them
+the library keeps two small things:
+
+- the **careers**: a knowledge base whose records are the careers themselves, each with the
+  figures its guide gives for the career as a whole (the record named after its own section:
+  "Pharmacy Technician Salary"). Questions across careers ("which career pays the most?",
+  "careers with a median above $50,000", "does a surgical technologist earn more than a
+  pharmacy technician?") are ordinary questions across records there, answered by the same
+  decision stage as "which school is the cheapest?" in one guide;
+- the **names**: what names each career (its title, typed in full, clipped — "rad tech",
+  "surg techs" —, misspelled or by its initials, "MAs") and which guide lists each school or
+  organisation, so that a question is routed to the guide it is about.
+
+``respond`` routes one question: across careers, to the one guide it names (a career or a
+record only that guide has), to the conversation's current career, or, when it could belong
+to several guides and names none, to a clarifying reply that lists the likeliest careers,
+numbered. It never answers from an arbitrary guide.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from .candidates import gather
+from .decide import Decision, Intent, decide
+from .index import Knowledge
+from .match import OTHER_ROLE_SIMILARITY, ROLE_MARGIN, edit_budget, link_records, make_query
+from .model import Context, Field, GuideWarning, KnowledgeError, Record, Reply, Suggestion, Unit
+from .parse import Document, Section
+from .reply import compose, reply_for_unit
+from .reply import respond as respond_in_guide
+from .text import Lexicon, stem
+
+SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".jsonl", ".ndjson")
+CLARIFY_LIMIT = 5  # careers a clarifying reply lists at most
+SCREENED = 8       # guides asked, at most, when a question names no career and nothing only one guide has
+ACROSS = frozenset({Intent.SUPERLATIVE, Intent.FILTER, Intent.NONE_FOUND, Intent.COMPARE, Intent.SIDE_BY_SIDE,
+                    Intent.RANKED})
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
+
+
+@dataclass
+class Guide:
+    """One knowledge file of a library: its name (the file's stem), career and knowledge base."""
+
+    name: str
+    path: Path
+    career: str
+    knowledge: Knowledge
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A career named in a question: which guide, the words' span, and how (``full``, ``initials``,
+    ``part`` of the name: a modifier such as "dental", or the head noun alone, "assistant")."""
+
+    guide: int
+    start: int
+    end: int
+    how: str
+
+
+@dataclass
+class Library:
+    """Several guides as one knowledge base (see the module's docstring)."""
+
+    path: str
+    guides: list[Guide]
+    careers: Knowledge
+    lexicon: Lexicon
+    warnings: tuple[GuideWarning, ...] = ()
+    career_units: dict[str, tuple[int, Unit]] = field(default_factory=dict)  # careers unit id -> its guide's unit
+    labels: dict[str, str] = field(default_factory=dict)  # careers label -> the guides' label
+    names_: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # per guide: name words, initials
+    record_terms_: dict[str, set[int]] = field(default_factory=dict)  # a record-name term -> guides
+    career_vectors_: object = None  # the careers' names as the sentence model reads them
+
+    # ------------------------------------------------------------ finding guides
+
+    def find(self, name: str) -> Guide | None:
+        """The guide a name picks: its career, its file's name or stem, or a career named in it."""
+        key = name.strip().lower()
+        for g in self.guides:
+            if key in (g.career.lower(), g.name.lower(), g.file.lower()):
+                return g
+        found = {m.guide for m in career_mentions(self, name) if m.how in ("full", "initials")}
+        return self.guides[found.pop()] if len(found) == 1 else None
+
+    def guide_of(self, name: str | None) -> int | None:
+        if name is None:
+            return None
+        for i, g in enumerate(self.guides):
+            if g.name == name:
+                return i
+        return None
+
+    def current(self, context: Context) -> int | None:
+        """The guide a conversation is about: the one its last reply came from, or the one career
+        a reply across careers was about ("which career pays the least?")."""
+        if context.guide is not None:
+            return self.guide_of(context.guide)
+        if len(context.records) == 1:
+            for i, g in enumerate(self.guides):
+                if g.career == context.records[0]:
+                    return i
+        return None
+
+    @property
+    def topics_(self) -> list[str]:
+        return [g.career for g in self.guides]
+
+
+# ---------------------------------------------------------------- loading
+
+def library_files(paths: list[Path]) -> list[Path]:
+    """The knowledge files a list of files and folders holds, in a stable order."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
+                            and not f.name.startswith("."))
+        else:
+            files.append(p)
+    return list(dict.fromkeys(files))
+
+
+def build_library(paths: list[Path], load: Callable[[Path], Knowledge], lexicon: Lexicon, *, strict: bool = False,
+                  warn: Callable[[str], None] | None = None, label: str = "") -> Library:
+    """Load every knowledge file of ``paths`` (files or folders) with ``load`` and put them together.
+
+    A file that cannot be read is skipped with a warning naming it (and its line), unless
+    ``strict``; a library with no readable file is an error.
+    """
+    files = library_files(paths)
+    guides: list[Guide] = []
+    warnings: list[GuideWarning] = []
+    for f in files:
+        try:
+            kb = load(f)
+        except KnowledgeError as e:
+            if strict:
+                raise
+            warnings.append(GuideWarning(e.path, e.line, f"skipped: {e.reason}"))
+            if warn is not None:
+                warn(f"chatbot: warning: {e} (skipped)")
+            continue
+        doc = kb.document
+        career = doc.subject or doc.title or f.stem
+        warnings += doc.warnings
+        guides.append(Guide(_unique(f.stem, guides), f, career, kb))
+    if not guides:
+        where = label or ", ".join(str(p) for p in paths)
+        raise KnowledgeError(where, "no knowledge file could be read" if files else
+                             f"no knowledge files ({', '.join(SUFFIXES)}) in it")
+    library = Library(label or ", ".join(str(p) for p in paths), guides, None, lexicon, tuple(warnings))
+    library.careers = _careers(library)
+    _index_names(library)
+    encoder = library.careers.encoder_
+    if encoder is not None:
+        library.career_vectors_ = encoder.encode([g.career for g in library.guides])
+    return library
+
+
+def _unique(name: str, guides: list[Guide]) -> str:
+    names = {g.name for g in guides}
+    n, out = 1, name
+    while out in names:
+        n += 1
+        out = f"{name}-{n}"
+    return out
+
+
+def _careers(library: Library) -> Knowledge:
+    """The careers as records: each guide's figures for the career as a whole, labelled with their
+    section's topic ("Annual Median" of "Pharmacy Technician Salary" -> "Annual Median Salary")."""
+    lex = library.lexicon
+    group = lex.text("careers")
+    records, units = [], []
+    for gi, g in enumerate(library.guides):
+        kb = g.knowledge
+        fields: list[Field] = []
+        note, lines, source = None, (0, 0), None
+        for unit in kb.units_:
+            rec = unit.record
+            if unit.kind != "record" or rec is None or not rec.own_section:
+                continue
+            topic = kb.topic_name(rec.group)
+            for f in rec.fields:
+                label = f.label if topic.lower() in f.label.lower() or not topic else f"{f.label} {topic}"
+                library.labels[label] = f.label
+                fields.append(Field(label, f.value, f.line))
+            note, lines, source = note or rec.note, rec.lines if source is None else lines, source or unit
+        record = Record(g.career, group, tuple(fields), lines, note=note)
+        records.append(record)
+        unit = Unit(f"career-{gi + 1}", "record", group, g.career, _career_text(record), lines, record)
+        units.append(unit)
+        library.career_units[unit.id] = (gi, source)
+    body = group + "\n" + "\n".join(f"\u2022 {g.career}" for g in library.guides)
+    units.append(Unit("careers", "list", group, group, body, (0, 0)))
+    document = Document(library.path, group, "", (Section(group, (0, 0)),), tuple(units), tuple(records), "guide")
+    encoder = library.guides[0].knowledge.encoder_
+    careers = Knowledge(document, lex, encoder=encoder).fit()
+    careers.encoder_ = encoder
+    careers.topics_ = library.topics_
+    return careers
+
+
+def _career_text(record: Record) -> str:
+    return "\n".join([record.name] + [f"{f.label}: {f.value.raw}" for f in record.fields]
+                     + ([record.note] if record.note else []))
+
+
+def _index_names(library: Library) -> None:
+    """The words that name each career, and which guides' records each rare name term names."""
+    for gi, g in enumerate(library.guides):
+        words = tuple(w.lower() for w in _WORD.findall(g.career))
+        initials = "".join(w[0] for w in words) if len(words) > 1 else ""
+        library.names_.append((words, initials))
+        kb = g.knowledge
+        for key in getattr(kb, "record_keys_", ()):
+            if key.record.own_section:
+                continue
+            for t in key.name_terms:
+                if kb.name_frequency(t) == 1 and t not in kb.lexicon.fillers and t not in kb.subject_terms_:
+                    library.record_terms_.setdefault(t, set()).add(gi)
+
+
+# ---------------------------------------------------------------- naming careers
+
+def _word_names(typed: str, word: str) -> bool:
+    """Does a typed word name a word of a career's name: the same word (plural or not), a clipped
+    form ("rad", "surg", "techs"), or a misspelling within the usual edit budget?"""
+    t = typed.lower()
+    if stem(t) == stem(word):
+        return True
+    clip = t[:-1] if t.endswith("s") and len(t) > 3 else t
+    if len(clip) >= 3 and word.startswith(clip):
+        return True
+    budget = edit_budget(word)
+    return budget > 0 and len(t) >= 5 and min(Levenshtein.distance(t, word), Levenshtein.distance(stem(t), word)
+                                             ) <= budget
+
+
+def career_mentions(library: Library, question: str) -> list[Mention]:
+    """Every career the question names, in full ("pharmacy techs", "rad tech"), by its initials
+    ("MAs", "RT": typed in capitals, or of three letters or more), or in part: a modifier of its
+    name ("dental", "hvac") or its head noun alone ("assistant"), which only suggest it."""
+    typed = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(question)]
+    words = [w.lower() for w, _, _ in typed]
+    stop = library.lexicon.stopwords
+    found: list[Mention] = []
+    for gi, (name, initials) in enumerate(library.names_):
+        n = len(name)
+        full = [i for i in range(len(words) - n + 1)
+                if all(_word_names(words[i + j], name[j]) for j in range(n))]
+        for i in full:
+            found.append(Mention(gi, typed[i][1], typed[i + n - 1][2], "full"))
+        if full:
+            continue
+        for w, start, end in typed:
+            base = w[:-1] if w.endswith("s") and w[:-1].isupper() else w
+            if initials and base.lower() == initials and (base.isupper() or len(initials) >= 3):
+                found.append(Mention(gi, start, end, "initials"))
+        if n < 2 or any(m.guide == gi for m in found):
+            continue
+        for i, w in enumerate(words):
+            if w in stop:
+                continue
+            if any(_word_names(w, part) for part in name[:-1]) and len(w) >= 3:
+                found.append(Mention(gi, typed[i][1], typed[i][2], "part"))
+                break
+            if _word_names(w, name[-1]) and (i == 0 or words[i - 1] in stop or not words[i - 1].isalpha()):
+                found.append(Mention(gi, typed[i][1], typed[i][2], "part"))
+                break
+    return found
+
+
+def _named(library: Library, question: str) -> tuple[list[int], list[int], str]:
+    """The guides a question names surely (in full, or by initials only one career has), those it
+    only suggests, and the question with each sure mention written as the career's name."""
+    mentions = career_mentions(library, question)
+    initials: dict[tuple[int, int], list[int]] = {}
+    for m in mentions:
+        if m.how == "initials":
+            initials.setdefault((m.start, m.end), []).append(m.guide)
+    sure = [m for m in mentions if m.how == "full" or (m.how == "initials" and len(initials[(m.start, m.end)]) == 1)]
+    # a longer full name wins over one inside it ("medical records technician", not "medical ... technician")
+    sure = [m for m in sure if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                       and (o.end - o.start) > (m.end - m.start) for o in sure)]
+    text = question
+    for m in sorted(sure, key=lambda m: -m.start):
+        text = text[:m.start] + library.guides[m.guide].career + text[m.end:]
+    named = list(dict.fromkeys(m.guide for m in sorted(sure, key=lambda m: m.start)))
+    maybe = list(dict.fromkeys(m.guide for m in mentions if m.guide not in named and m not in sure))
+    if sure and maybe:
+        maybe = []  # a career named in full outweighs the ones a stray word suggests
+    return named, maybe, text
+
+
+# ---------------------------------------------------------------- answering
+
+def respond(question: str, library: Library, context: Context | None = None) -> Reply:
+    """Answer one question from a library (see the module's docstring for the routing)."""
+    context = context or Context()
+    current = library.current(context)
+    named, maybe, text = _named(library, question)
+
+    d, asks_careers, follow = _careers_decision(library, text, context, current)
+    if d.intent in ACROSS or (d.intent is Intent.LIST and asks_careers) \
+            or (d.intent in (Intent.VALUE, Intent.RECORD) and len(named) > 1) \
+            or (d.intent is Intent.VALUE and follow):  # "what about paralegals?" after a figure
+        return _from_careers(library, compose(d, library.careers))
+    if len(named) == 1:
+        return _in_guide(library, named[0], text, context, current)
+    if len(named) > 1:
+        return _clarify(library, named, question)
+    owners = _record_owners(library, question)
+    if len(owners) == 1:
+        return _in_guide(library, owners[0], question, context, current)
+    if owners:
+        if current in owners:
+            return _in_guide(library, current, question, context, current)
+        return _clarify(library, owners, question)
+    if maybe:
+        if current in maybe:
+            return _in_guide(library, current, question, context, current)
+        replies = [(g, respond_in_guide(question, library.guides[g].knowledge)) for g in maybe]
+        answering = [g for g, r in replies if r.answered]
+        if len(answering) == 1:
+            return _in_guide(library, answering[0], question, context, current)
+        if answering:
+            return _clarify(library, answering, question)
+        if current is None:  # "what does a dental hygienist make": the career it suggests says no
+            return _declined(library, replies[0][1])
+    if current is not None:
+        return _in_guide(library, current, question, context, current)
+    if d.unit is not None and d.unit.kind == "list" and asks_careers:  # "what careers do you have?"
+        return _from_careers(library, compose(d, library.careers))
+    return _unrouted(library, question)
+
+
+def _careers_context(library: Library, context: Context, current: int | None) -> Context:
+    """The conversation's context as the careers see it: the current career and its attribute."""
+    if current is None:
+        return Context(context.records, context.attribute)
+    labels = {v: k for k, v in library.labels.items()}
+    return Context((library.guides[current].career,), labels.get(context.attribute or ""))
+
+
+def _careers_decision(library: Library, text: str, context: Context, current: int | None
+                      ) -> tuple[Decision, bool, bool]:
+    """What the careers' knowledge base decides for a question, whether it names their kind
+    ("careers", "jobs"), and whether it only names careers after a reply about a figure ("what
+    about paralegals?"): a question across careers, or such a follow-up, is answered from there."""
+    kb = library.careers
+    candidates = gather(text, kb, _careers_context(library, context, current))
+    follow = bool(candidates.records) and bool(candidates.context.attribute) and candidates.only_names
+    return decide(candidates), bool(set(candidates.query.terms) & kb.kind_terms_), follow
+
+
+def _from_careers(library: Library, reply: Reply) -> Reply:
+    """A reply of the careers' knowledge base, cited from the guides its figures come from."""
+    def source(unit: Unit | None) -> tuple[str | None, Unit | None]:
+        if unit is None or unit.id not in library.career_units:
+            return None, unit
+        gi, original = library.career_units[unit.id]
+        return library.guides[gi].name, original or unit
+
+    guide, unit = source(reply.source)
+    alternatives = tuple(u for _, u in map(source, reply.alternatives) if u is not None)
+    context = reply.context or Context()
+    return replace(reply, source=unit, alternatives=alternatives, guide=guide,
+                   context=Context(context.records, context.attribute, None))
+
+
+def _in_guide(library: Library, gi: int, question: str, context: Context, current: int | None) -> Reply:
+    """A question for one guide; the conversation's context carries over within the same career,
+    and only its attribute to another ("surg tech annual median", then "what about phlebotomists")."""
+    g = library.guides[gi]
+    if gi != current:
+        label = context.attribute
+        if label is not None and context.guide is None:
+            label = library.labels.get(label, label)
+        labels = {f.label for f in getattr(g.knowledge, "fields_", ())}
+        context = Context((), label if label in labels else None)
+    reply = respond_in_guide(question, g.knowledge, context)
+    return _tagged(reply, g)
+
+
+def _tagged(reply: Reply, g: Guide) -> Reply:
+    ctx = reply.context or Context()
+    suggestions = tuple(replace(s, guide=g.name) for s in reply.suggestions)
+    return replace(reply, guide=g.name, context=Context(ctx.records, ctx.attribute, g.name), suggestions=suggestions)
+
+
+def _record_owners(library: Library, question: str) -> list[int]:
+    """Guides with a school or organisation the question names (other than a career's own figures),
+    those that name it most completely."""
+    terms = set(library.lexicon.terms(question))
+    candidates = sorted({g for t in terms for g in library.record_terms_.get(t, ())})
+    strengths = {}
+    for gi in candidates:
+        kb = library.guides[gi].knowledge
+        linked = [s for key, s in link_records(make_query(question, kb), kb) if not key.record.own_section]
+        if linked:
+            strengths[gi] = max(linked)
+    # the guides naming it most completely: "Concorde Career College-San Diego", not another campus
+    best = max(strengths.values(), default=0.0)
+    return [gi for gi, s in strengths.items() if s >= best - 1e-9]
+
+
+def _unrouted(library: Library, question: str) -> Reply:
+    """A question that names no career and nothing only one guide has: chit-chat, a decline when
+    no guide answers it, the one guide that does, or a clarifying reply listing those that do."""
+    d = decide(gather(question, library.careers))
+    careers_reply = compose(d, library.careers)
+    if d.smalltalk is not None:
+        text = (d.smalltalk.library or d.smalltalk.reply).format(
+            count=len(library.guides), careers=_careers_list(library), subject=library.lexicon.text("careers"),
+            topics=_careers_list(library))
+        return replace(careers_reply, text=text)
+    for gi in other_careers(library, question):
+        # "what does a dental hygienist make": a word like an occupation, and the guide of the career
+        # nearest to it declines the question as being about another one
+        near = respond_in_guide(question, library.guides[gi].knowledge)
+        if not near.answered:
+            return _declined(library, near)
+    screened = _screen(library, question)
+    replies = [(gi, respond_in_guide(question, library.guides[gi].knowledge)) for gi in screened]
+    answering = [(gi, r) for gi, r in replies if r.answered]
+    if len(answering) == 1:
+        return _tagged(answering[0][1], library.guides[answering[0][0]])
+    if answering:
+        answering.sort(key=lambda pair: -pair[1].confidence)
+        return _clarify(library, [gi for gi, _ in answering], question)
+    return _declined(library, replies[0][1] if replies else careers_reply)
+
+
+def _declined(library: Library, reply: Reply) -> Reply:
+    """A guide's decline, said for the library: its reason, then what the library covers."""
+    reason = reply.text.splitlines()[0] if reply.text else library.lexicon.text("decline")
+    text = reason + "\n" + library.lexicon.text("can_answer_library", count=str(len(library.guides)),
+                                                careers=_careers_list(library))
+    return Reply(text, False, reply.confidence, intent="decline")
+
+
+def other_careers(library: Library, question: str) -> list[int]:
+    """The guides to ask whether the question is about another career: for each word of it that
+    the sentence model finds close to a career of the library and closer to an occupation than to
+    anything else (the lexicon's ``role_anchors``: "hygienist", "dentist", but also "skills"), the
+    guide of the career nearest to it. Empty without the model."""
+    kb = library.careers
+    if kb.encoder_ is None or kb.role_vectors_ is None or library.career_vectors_ is None:
+        return []
+    lex = library.lexicon
+    query = make_query(question, kb)
+    words = [w for w in dict.fromkeys(query.stems) if w.isalpha() and len(w) >= 4 and w not in lex.stopwords
+             and w not in lex.fillers and lex.canonical([w]) == [w] and w not in kb.field_terms_]
+    if not words:
+        return []
+    vectors = kb.encoder_.encode(words)
+    near = (vectors @ library.career_vectors_.T).max(axis=1)
+    role, other = kb.role_vectors_ @ vectors.T
+    nearest = (vectors @ library.career_vectors_.T).argmax(axis=1)
+    return list(dict.fromkeys(int(g) for g, n, r, o in zip(nearest, near, role, other, strict=True)
+                              if n >= OTHER_ROLE_SIMILARITY and r - o >= ROLE_MARGIN))
+
+
+def _screen(library: Library, question: str) -> list[int]:
+    """The guides worth asking a question that names none: those sharing its rarer words, else all
+    (the first ``SCREENED``)."""
+    terms = set(library.lexicon.terms(question))
+    scored = sorted((-sum(1 for t in terms if g.knowledge.unit_frequency(t)), gi)
+                    for gi, g in enumerate(library.guides))
+    return [gi for _, gi in scored[:SCREENED]]
+
+
+def _careers_list(library: Library, limit: int = 12) -> str:
+    names = [g.career for g in library.guides]
+    more = len(names) - limit
+    shown = ", ".join(names[:limit])
+    return shown + (library.lexicon.text("and_more", count=str(more)) if more > 0 else "")
+
+
+def _clarify(library: Library, guides: list[int], question: str) -> Reply:
+    """Which career? The likeliest ones, numbered; typing a number answers the question in that guide."""
+    guides = list(dict.fromkeys(guides))[:CLARIFY_LIMIT]
+    lex = library.lexicon
+    lines = [lex.text("clarify")] + [lex.text("numbered", n=str(n), text=library.guides[gi].career)
+                                     for n, gi in enumerate(guides, 1)]
+    suggestions = tuple(Suggestion(question, None, library.guides[gi].name) for gi in guides)
+    return Reply("\n".join(lines), True, 0.5, intent="clarify", suggestions=suggestions)
+
+
+def suggestion_reply(library: Library, chosen: Suggestion, context: Context) -> Reply:
+    """The reply to a picked suggestion: a passage of a guide, or a question asked in one."""
+    gi = library.guide_of(chosen.guide)
+    if gi is None:
+        return respond(chosen.question, library, context)
+    g = library.guides[gi]
+    if chosen.unit is not None:
+        return _tagged(reply_for_unit(g.knowledge, chosen.unit), g)
+    same = context if context.guide == g.name else Context(guide=g.name)
+    return _in_guide(library, gi, chosen.question, same, gi)
