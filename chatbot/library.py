@@ -331,6 +331,9 @@ def respond(question: str, library: Library, context: Context | None = None) -> 
     if owners:
         if current in owners:
             return _in_guide(library, current, question, context, current)
+        suggested = [g for g in owners if g in maybe]  # "houston community college tuition for dental assisting"
+        if len(suggested) == 1:
+            return _in_guide(library, suggested[0], question, context, current)
         return _clarify(library, owners, question)
     if maybe:
         if current in maybe:

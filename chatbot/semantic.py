@@ -15,7 +15,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Sequence
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +88,8 @@ class Encoder:
         Texts are encoded in batches of similar length (less padding); ``progress(done, total)``
         is called after each batch.
         """
+        if len(texts) == 1 and progress is None:
+            return self._one(texts[0]).copy()[None, :]  # one question, asked of several knowledge bases
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
@@ -97,6 +99,12 @@ class Encoder:
             if progress is not None:
                 progress(min(start + self.batch_size, len(order)), len(order))
         return out
+
+    @lru_cache(maxsize=256)  # noqa: B019 - the encoder lives as long as the process
+    def _one(self, text: str) -> np.ndarray:
+        """One text's vector, remembered: a question to a library is read by the careers' knowledge
+        base and then by a guide's (or several), each asking for the same vector."""
+        return self._batch([text.encode("utf-8", "replace").decode("utf-8") or " "])[0]
 
     def _batch(self, texts: list[str]) -> np.ndarray:
         with self._lock:
