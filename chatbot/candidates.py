@@ -82,12 +82,16 @@ class Ask:
     implied: str | None = None              # an attribute's canonical word ("tuition")
     bound: tuple[str, float, bool] | None = None  # ("above" | "below", number, inclusive)
     bound_word: str | None = None           # the bound's number as the question wrote it
+    upper: tuple[str, float, bool] | None = None  # "between $20 and $25": ("below", 25, True), with bound above 20
+    upper_word: str | None = None
     compare: bool = False
     order: bool = False
     places: tuple[str, ...] = ()            # region codes and city names asked about
     place_words: frozenset[str] = frozenset()
     yes_no: bool = False
     valued: str | None = None               # "good" ("best") or "bad" ("worst"): a direction per attribute
+    rank: int = 1                           # "the second highest": 2
+    rank_word: str = ""                     # the ordinal as the lexicon writes it ("second")
 
     @property
     def ranking(self) -> bool:
@@ -113,8 +117,15 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
     implied = find_phrases(stems, vocab.implied) or find_phrases(
         tuple(w for w in stems if w not in kb.kind_terms_), vocab.implied)
     implied_attr, direction = vocab.implied[implied[0][1]] if implied else (None, None)
-    bound, bound_word = None, None
-    for kind in ("above", "below"):
+    bound, bound_word, upper, upper_word = None, None, None, None
+    for i, phrase in find_phrases(stems, vocab.between):  # "between $20 and $25"
+        j = i + len(phrase)
+        if j + 2 < len(stems) and stems[j + 1] in vocab.joins and all(
+                stems[k][0].isdigit() and number_value(stems[k]) is not None for k in (j, j + 2)):
+            low, high = sorted((number_value(stems[j]), number_value(stems[j + 2])))
+            bound, bound_word = ("above", low, True), stems[j]
+            upper, upper_word = ("below", high, True), stems[j + 2]
+    for kind in ("above", "below") if bound is None else ():
         for i, phrase in find_phrases(stems, getattr(vocab, kind)):
             j = i + len(phrase)
             if j < len(stems) and stems[j][0].isdigit() and number_value(stems[j]) is not None:
@@ -138,7 +149,12 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
         places.append(kb.cities_[city_stems])
         place_words.update(city_stems)
     valued = "good" if find_phrases(stems, vocab.good) else "bad" if find_phrases(stems, vocab.bad) else None
-    return Ask(direction=direction, implied=implied_attr, bound=bound, bound_word=bound_word, valued=valued,
+    ordinals = dict(vocab.ordinals)
+    ordinal = find_phrases(stems, ordinals)
+    rank = ordinals[ordinal[0][1]] if ordinal and (direction or valued or implied) else 1
+    word = next((" ".join(p) for p, n in vocab.ordinals if n == rank), "") if rank > 1 else ""  # "2nd": "second"
+    return Ask(direction=direction, rank=rank, rank_word=word, implied=implied_attr, bound=bound,
+               bound_word=bound_word, upper=upper, upper_word=upper_word, valued=valued,
                compare=bool(find_phrases(stems, vocab.compare)), order=bool(find_phrases(stems, vocab.order)),
                places=tuple(dict.fromkeys(places)), place_words=frozenset(place_words),
                yes_no=bool(stems) and stems[0] in vocab.yes_no)
@@ -416,7 +432,7 @@ class Candidates:
         """Words naming something else than ``across_owners`` ("most expensive school in 2020")."""
         ask, words = self.ask, self.kb.comparisons_.words
         return tuple(t for t in named_things(self.query, self.kb, list(self.across_owners))
-                     if t not in words and t not in ask.place_words and t != ask.bound_word)
+                     if t not in words and t not in ask.place_words and t not in (ask.bound_word, ask.upper_word))
 
     @cached_property
     def semantic(self) -> bool:

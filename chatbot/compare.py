@@ -48,15 +48,18 @@ class Superlative:
 
     winners: tuple[RecordKey, ...]
     missing: tuple[RecordKey, ...]
+    rank: int = 1
 
 
-def superlative(owners: tuple[RecordKey, ...], label: str, direction: str) -> Superlative:
-    """Who has the highest (``direction`` "high") or lowest value; ties are all winners."""
+def superlative(owners: tuple[RecordKey, ...], label: str, direction: str, rank: int = 1) -> Superlative:
+    """Who has the highest (``direction`` "high") or lowest value, or the ``rank``-th highest or
+    lowest ("the second highest"); ties are all winners. No winners when fewer values differ."""
     available, missing = _rated(owners, label)
-    if not available:
-        return Superlative((), missing)
-    best = (max if direction == "high" else min)(n for _, n in available)
-    return Superlative(tuple(k for k, n in available if n == best), missing)
+    values = sorted({n for _, n in available}, reverse=direction == "high")
+    if len(values) < rank:
+        return Superlative((), missing, rank)
+    best = values[rank - 1]
+    return Superlative(tuple(k for k, n in available if n == best), missing, rank)
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,10 @@ class Filtered:
 
 
 def filter_records(owners: tuple[RecordKey, ...], *, label: str | None, bound: tuple[str, float, bool] | None,
-                   places: tuple[str, ...], codes: dict[str, str]) -> Filtered:
-    """The records in one of ``places`` (if any) whose ``label`` value is within ``bound`` (if any).
+                   places: tuple[str, ...], codes: dict[str, str],
+                   upper: tuple[str, float, bool] | None = None) -> Filtered:
+    """The records in one of ``places`` (if any) whose ``label`` value is within ``bound`` (if any)
+    and ``upper`` (if any: a range's other end).
 
     ``bound`` is ("above" | "below", number, inclusive); records that pass are sorted from the
     bound outwards (highest first above it, lowest first below it).
@@ -80,10 +85,13 @@ def filter_records(owners: tuple[RecordKey, ...], *, label: str | None, bound: t
     if bound and label is not None:
         kind, limit, inclusive = bound
 
-        def passes(n: float) -> bool:
+        def within(n: float, kind: str, limit: float, inclusive: bool) -> bool:
             if kind == "above":
                 return n >= limit if inclusive else n > limit
             return n <= limit if inclusive else n < limit
+
+        def passes(n: float) -> bool:
+            return within(n, kind, limit, inclusive) and (upper is None or within(n, *upper))
 
         missing = [k for k in keep if number(k.record, label) is None]
         keep = sorted((k for k in keep if k not in missing and passes(number(k.record, label))),

@@ -33,6 +33,7 @@ from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import counts_fit, figure_asked_of, gives_no_figure, reached_by_synonyms_only
 from .model import Record, Unit
 from .smalltalk import Smalltalk
+from .vocabulary import find_phrases
 
 
 class Intent(Enum):
@@ -95,6 +96,8 @@ class Decision:
     bound: tuple[str, float, bool] | None = None
     yes_no: bool = False
     direction: str | None = None  # "high" or "low": what a superlative or comparison looks for
+    rank_word: str = ""  # "second": a superlative asked for the second highest (or lowest) value
+    upper: tuple[str, float, bool] | None = None  # a range's upper end, with ``bound`` its lower one
     outcome: Outcome | None = None
     cut: int | None = None  # the length the question was cut to, when it was
 
@@ -340,6 +343,10 @@ def _across(c: Candidates) -> Decision | None:
     if len(named) >= 2 and (ask.compare or ask.implied or ask.direction):
         keys = tuple(link.key for link in sorted(links, key=lambda link: link.position))
         return _compare(c, keys)
+    if len(named) == 1 and not ask.bound and not ask.yes_no:
+        bound = _bound_by_record(c, named[0])
+        if bound is not None:  # "which careers pay less than a patient services coordinator"
+            return bound
     if len(named) == 1 and (ask.compare or (ask.direction and ask.yes_no)):
         # "is that more than a rad tech?" after a reply about another record: the two compared
         earlier = tuple(k for k in c.remembered if k.record.group == named[0].record.group and k != named[0])
@@ -384,9 +391,34 @@ def _across(c: Candidates) -> Decision | None:
         ranked = rank_records(pool, field.label, direction)
         return Decision(Intent.RANKED, records=pool, field=field, places=where, outcome=ranked)
     if direction:
-        best = superlative(pool, field.label, direction)
+        best = superlative(pool, field.label, direction, c.ask.rank)
         return Decision(Intent.SUPERLATIVE, records=pool, field=field, places=where, direction=direction,
-                        outcome=best)
+                        outcome=best, rank_word=c.ask.rank_word)
+    return None
+
+
+def _bound_by_record(c: Candidates, key: RecordKey) -> Decision | None:
+    """A bound given as another record's value: "schools cheaper than WGU", "careers that pay less
+    than a paralegal" (the lexicon's "above"/"below" phrases, then the record's name)."""
+    kb, stems = c.kb, c.query.stems
+    vocab = kb.comparisons_
+    for kind, phrases in (("above", vocab.above), ("below", vocab.below)):
+        for i, phrase in find_phrases(stems, phrases):
+            j = i + len(phrase)
+            while j < len(stems) and stems[j] in kb.lexicon.stopwords and j < i + len(phrase) + 2:
+                j += 1  # "less than a …", "cheaper than the …"
+            if j >= len(stems) or not set(kb.lexicon.canonical([stems[j]])) & (key.name_terms | key.acronyms):
+                continue
+            field = c.across_field or kb.field_by_label_.get(c.context.attribute or "")
+            value = field_value(key.record, field.label) if field is not None else None
+            limit = key.record.get(field.label).value.number if value is not None else None
+            if limit is None:
+                return None
+            owners = tuple(k for k in kb.records_with(field.label) if k.record.group == key.record.group and k != key)
+            kept = filter_records(owners, label=field.label, bound=(kind, limit, False), places=(),
+                                  codes=vocab.codes)
+            return Decision(Intent.FILTER if kept.keep else Intent.NONE_FOUND, records=owners, field=field,
+                            bound=(kind, limit, False), outcome=kept)
     return None
 
 
@@ -395,10 +427,11 @@ def _filter(c: Candidates, field: FieldKey | None, owners: tuple[RecordKey, ...]
     """The records that meet every condition asked: a place, a bound on a value, or both."""
     ask = c.ask
     bound = ask.bound if field is not None else None
+    upper = ask.upper if field is not None else None
     kept = filter_records(owners, label=field.label if field else None, bound=bound, places=ask.places,
-                          codes=c.kb.comparisons_.codes)
+                          codes=c.kb.comparisons_.codes, upper=upper)
     intent = Intent.FILTER if kept.keep else Intent.NONE_FOUND
-    return Decision(intent, records=owners, field=field, places=places, bound=bound, outcome=kept)
+    return Decision(intent, records=owners, field=field, places=places, bound=bound, outcome=kept, upper=upper)
 
 
 def _compare(c: Candidates, keys: tuple[RecordKey, ...]) -> Decision:

@@ -288,8 +288,11 @@ def _across(kb: Knowledge, d: Decision) -> tuple[str, tuple[RecordKey, ...], str
     if not outcome.winners:
         return note + lex.text("none_report"), (), d.field.label, None
     names = _record_names(lex, outcome.winners)
-    text = lex.text("superlative" if len(outcome.winners) == 1 else "superlative_tie", names=names,
-                    word=lex.text("highest" if d.direction == "high" else "lowest"), label=label,
+    word = lex.text("highest" if d.direction == "high" else "lowest")
+    if outcome.rank > 1:  # "the second highest"
+        word = lex.text("nth", ordinal=d.rank_word, word=word)
+    text = lex.text("superlative" if len(outcome.winners) == 1 else "superlative_tie", names=names, word=word,
+                    label=label,
                     value=_raw(lex, outcome.winners[0].record, d.field.label))
     if note:
         text = note + lex.text("of_the_rest", text=text)
@@ -310,6 +313,10 @@ def _filtered(kb: Knowledge, d: Decision, outcome: Filtered, where: str) -> str:
         word = ("at_least" if inclusive else "over") if kind == "above" else ("at_most" if inclusive else "under")
         wanted = lex.text("bound", label=_label(lex, field.label), word=lex.text(word),
                           bound=_format_bound(kb, field.label, limit))
+        if d.upper is not None:  # "between $20 and $25"
+            wanted = lex.text("bound_between", label=_label(lex, field.label),
+                              low=_format_bound(kb, field.label, limit),
+                              high=_format_bound(kb, field.label, d.upper[1]))
         said.append(lex.text("filter_with", condition=wanted))
         none.append(lex.text("none_with", condition=wanted))
     note = _missing_note(lex, field.label, outcome.missing, len(owners), noun) if field is not None else ""

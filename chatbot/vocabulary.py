@@ -46,12 +46,15 @@ class Vocabulary:
     better: dict[str, str] = dataclass_field(default_factory=dict)  # …"graduation" -> "high"
     world: frozenset[Phrase] = frozenset()  # countries and large cities: "london", "new york"
     world_starts: dict[str, tuple[Phrase, ...]] = dataclass_field(default_factory=dict)  # first word -> those places
+    ordinals: tuple[tuple[Phrase, int], ...] = ()  # "second" -> 2: "the second highest"
+    between: frozenset[Phrase] = frozenset()  # "between" $20 "and" $25: a range…
+    joins: frozenset[str] = frozenset()       # …its two ends joined by one of these
 
     @property
     def words(self) -> frozenset[str]:
         """Every stem these phrases use, so they are neither unknown nor off-topic words."""
         groups = [self.implied, self.high, self.low, self.above, self.below, self.inclusive, self.compare,
-                  self.order, self.regions, self.good, self.bad]
+                  self.order, self.regions, self.good, self.bad, dict(self.ordinals), self.between]
         return frozenset(w for group in groups for phrase in group for w in phrase)
 
 
@@ -88,6 +91,8 @@ def build_vocabulary(lexicon: Lexicon) -> Vocabulary:
         better={stem(a): d for a, d in data.get("better", {}).items()},
         world=world,
         world_starts={w: tuple(ps) for w, ps in starts.items()},
+        ordinals=tuple((tuple(stem(t) for t in tokens(w)), int(n)) for w, n in data.get("ordinals", {}).items()),
+        between=_phrases(data.get("between", [])), joins=frozenset(stem(w) for w in data.get("joins", [])),
     )
 
 

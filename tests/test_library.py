@@ -263,3 +263,50 @@ def test_chat_switches_careers(folder, cli):
     assert run.returncode == 0
     assert "Now answering about: Paralegal." in out and "[source: paralegal:" in out
     assert "  * Paralegal" in out and "No guide for 'astronaut'" in out
+
+
+# ---------------------------------------------------------------- across records, in a guide or a library
+
+
+def _schools(kb) -> tuple[list, str]:
+    """A guide's records of the largest group with a money figure, and that figure's label."""
+    groups: dict[str, list] = {}
+    for r in kb.document.records:
+        if not r.own_section and any(f.value.kind == "money" for f in r.fields):
+            groups.setdefault(r.group, []).append(r)
+    records = max(groups.values(), key=len)
+    label = next(f.label for f in records[0].fields if f.value.kind == "money")
+    return [r for r in records if r.get(label) and r.get(label).value.number is not None], label
+
+
+@pytest.mark.parametrize("guide", [GUIDES[0], GUIDES[1]], ids=lambda p: p.stem)
+def test_second_cheapest_a_range_and_cheaper_than_a_named_record(guide):
+    kb = load_knowledge(guide, encoder=None)
+    records, label = _schools(kb)
+    values = sorted({r.get(label).value.number for r in records})
+    second = [r.name for r in records if r.get(label).value.number == values[1]]
+    reply = answer("which school is the second cheapest?", kb)
+    assert reply.short in second and "second lowest" in reply.text, reply.text
+    low, high = values[1], values[-2]
+    reply = answer(f"schools with {label.lower()} between ${low:,.0f} and ${high:,.0f}", kb)
+    for r in records:
+        assert (r.name in reply.text) == (low <= r.get(label).value.number <= high), (r.name, reply.text)
+    middle = next(r for r in records if r.get(label).value.number == values[len(values) // 2])
+    reply = answer(f"which schools are cheaper than {middle.name}?", kb)
+    limit = middle.get(label).value.number
+    for r in records:
+        if r is not middle:
+            assert (r.name in reply.text) == (r.get(label).value.number < limit), (r.name, reply.text)
+
+
+def test_careers_that_pay_less_than_a_named_career_and_the_second_highest(library):
+    label = first_label(library)
+    values = figures(library, label)
+    ordered = sorted(values, key=values.get)
+    middle = ordered[len(ordered) // 2]
+    reply = answer(f"which careers pay less than a {middle.lower()}?", library)
+    for career, value in values.items():
+        if career != middle:
+            assert (career in reply.text) == (value < values[middle]), (career, reply.text)
+    reply = answer("what's the second highest paying career", library)
+    assert ordered[-2] in reply.text and salary(library, ordered[-2])[label] in reply.text
