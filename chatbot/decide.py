@@ -444,6 +444,7 @@ def _compare(c: Candidates, keys: tuple[RecordKey, ...]) -> Decision:
         field = remembered  # "what does a respiratory therapist earn", then "is that more than a rad tech?"
     if field is None or field.label == LOCATION:
         return Decision(Intent.SIDE_BY_SIDE, records=keys)
-    direction = c.ask.direction or "low"
+    better = c.kb.comparisons_.better  # "A vs B" on an attribute better high: the higher one named first
+    direction = c.ask.direction or next((better[t] for t in field.terms if t in better), "low")
     return Decision(Intent.COMPARE, records=keys, field=field, yes_no=c.ask.yes_no, direction=direction,
                     outcome=compare_records(keys, field.label, direction))

@@ -22,10 +22,13 @@ numbered. It never answers from an arbitrary guide.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .candidates import gather
@@ -116,6 +119,10 @@ class Library:
                     return i
         return None
 
+    @cached_property
+    def name_index(self) -> NameIndex:
+        return NameIndex(self.names_)
+
     @property
     def topics_(self) -> list[str]:
         return [g.career for g in self.guides]
@@ -124,12 +131,13 @@ class Library:
 # ---------------------------------------------------------------- loading
 
 def library_files(paths: list[Path]) -> list[Path]:
-    """The knowledge files a list of files and folders holds, in a stable order."""
+    """The knowledge files a list of files and folders holds, in a stable order. In a folder, hidden
+    files and question sets (``NAME.questions.jsonl``, what ``chatbot eval`` reads) are not knowledge."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
             files += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
-                            and not f.name.startswith("."))
+                            and not f.name.startswith(".") and not f.stem.endswith(".questions"))
         else:
             files.append(p)
     return list(dict.fromkeys(files))
@@ -238,52 +246,84 @@ def _index_names(library: Library) -> None:
 
 # ---------------------------------------------------------------- naming careers
 
-def _word_names(typed: str, word: str) -> bool:
-    """Does a typed word name a word of a career's name: the same word (plural or not), a clipped
-    form ("rad", "surg", "techs"), or a misspelling within the usual edit budget?"""
-    t = typed.lower()
-    if stem(t) == stem(word):
-        return True
-    clip = t[:-1] if t.endswith("s") and len(t) > 3 else t
-    if len(clip) >= 3 and word.startswith(clip):
-        return True
-    budget = edit_budget(word)
-    return budget > 0 and len(t) >= 5 and min(Levenshtein.distance(t, word), Levenshtein.distance(stem(t), word)
-                                             ) <= budget
+class NameIndex:
+    """The words of every career's name, indexed so that a question's words are looked up, not
+    compared with every career: by plural-free form, by the beginning of a word (clipped forms)
+    and, for misspellings, with RapidFuzz over the distinct name words at once."""
+
+    def __init__(self, names: list[tuple[tuple[str, ...], str]]) -> None:
+        self.names = names
+        self.where: dict[str, list[tuple[int, int]]] = {}  # name word -> (guide, position in its name)
+        self.initials: dict[str, list[int]] = {}
+        for gi, (words, initials) in enumerate(names):
+            for pos, w in enumerate(words):
+                self.where.setdefault(w, []).append((gi, pos))
+            if initials:
+                self.initials.setdefault(initials, []).append(gi)
+        self.words = sorted(self.where)
+        self.stems: dict[str, list[str]] = {}
+        for w in self.words:
+            self.stems.setdefault(stem(w), []).append(w)
+
+    def named_by(self, typed: str) -> set[str]:
+        """The name words a typed word names: the same word (plural or not), a clipped form of it
+        ("rad", "surg", "techs"), or a misspelling within the usual edit budget."""
+        t = typed.lower()
+        found = set(self.stems.get(stem(t), ()))
+        clip = t[:-1] if t.endswith("s") and len(t) > 3 else t
+        if len(clip) >= 3:
+            i = bisect_left(self.words, clip)
+            while i < len(self.words) and self.words[i].startswith(clip):
+                found.add(self.words[i])
+                i += 1
+        if len(t) >= 5:
+            for probe in {t, stem(t)}:
+                for word, distance, _ in process.extract(probe, self.words, scorer=Levenshtein.distance,
+                                                         score_cutoff=2, limit=None):
+                    if distance <= edit_budget(word):
+                        found.add(word)
+        return found
 
 
 def career_mentions(library: Library, question: str) -> list[Mention]:
     """Every career the question names, in full ("pharmacy techs", "rad tech"), by its initials
     ("MAs", "RT": typed in capitals, or of three letters or more), or in part: a modifier of its
     name ("dental", "hvac") or its head noun alone ("assistant"), which only suggest it."""
+    index = library.name_index
     typed = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(question)]
     words = [w.lower() for w, _, _ in typed]
     stop = library.lexicon.stopwords
+    matches = [index.named_by(w) for w in words]
     found: list[Mention] = []
-    for gi, (name, initials) in enumerate(library.names_):
-        n = len(name)
-        full = [i for i in range(len(words) - n + 1)
-                if all(_word_names(words[i + j], name[j]) for j in range(n))]
-        for i in full:
-            found.append(Mention(gi, typed[i][1], typed[i + n - 1][2], "full"))
-        if full:
-            continue
-        for w, start, end in typed:
-            base = w[:-1] if w.endswith("s") and w[:-1].isupper() else w
-            if initials and base.lower() == initials and (base.isupper() or len(initials) >= 3):
+    named: set[int] = set()
+    for i in range(len(words)):  # in full: every word of the name, in order
+        for first in matches[i]:
+            for gi, pos in index.where[first]:
+                name = index.names[gi][0]
+                n = len(name)
+                if pos == 0 and i + n <= len(words) and all(name[j] in matches[i + j] for j in range(n)):
+                    found.append(Mention(gi, typed[i][1], typed[i + n - 1][2], "full"))
+                    named.add(gi)
+    for w, start, end in typed:  # by initials
+        base = w[:-1] if w.endswith("s") and w[:-1].isupper() else w
+        for gi in index.initials.get(base.lower(), ()):
+            if gi not in named and (base.isupper() or len(base) >= 3):
                 found.append(Mention(gi, start, end, "initials"))
-        if n < 2 or any(m.guide == gi for m in found):
+    parts: dict[int, Mention] = {}
+    for i, w in enumerate(words):  # in part: a modifier, or the head noun with nothing before it
+        if w in stop:
             continue
-        for i, w in enumerate(words):
-            if w in stop:
-                continue
-            if any(_word_names(w, part) for part in name[:-1]) and len(w) >= 3:
-                found.append(Mention(gi, typed[i][1], typed[i][2], "part"))
-                break
-            if _word_names(w, name[-1]) and (i == 0 or words[i - 1] in stop or not words[i - 1].isalpha()):
-                found.append(Mention(gi, typed[i][1], typed[i][2], "part"))
-                break
-    return found
+        for word in matches[i]:
+            for gi, pos in index.where[word]:
+                n = len(index.names[gi][0])
+                if n < 2 or gi in named or gi in parts or any(m.guide == gi for m in found):
+                    continue
+                modifier = pos < n - 1 and len(w) >= 3
+                head = pos == n - 1 and (i == 0 or words[i - 1] in stop or not words[i - 1].isalpha())
+                if modifier or head:
+                    parts[gi] = Mention(gi, typed[i][1], typed[i][2], "part")
+    found += parts.values()
+    return sorted(found, key=lambda m: (m.guide, m.start))
 
 
 def _named(library: Library, question: str) -> tuple[list[int], list[int], str]:
