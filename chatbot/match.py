@@ -181,7 +181,10 @@ def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
     """Records whose names share a place word with another thing the question names ("university
     of arizona", "georgia tech", "university of miami"): the question is about something the guide
     does not list, and none of these records' figures answers it."""
-    places = {w for _, phrase in place_mentions(query, kb) for w in phrase} | set(query.stems) & {
+    mentions = place_mentions(query, kb)
+    if not mentions and "of" not in query.stems:
+        return []  # neither test below can hold: no place named, no "university of …"
+    places = {w for _, phrase in mentions for w in phrase} | set(query.stems) & {
         w for phrase in kb.comparisons_.regions for w in phrase}
     out = []
     for key in kb.record_keys_:
