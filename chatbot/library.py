@@ -22,24 +22,21 @@ numbered. It never answers from an arbitrary guide.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from .candidates import gather
 from .decide import Decision, Intent, decide
 from .index import Knowledge
-from .match import OTHER_ROLE_SIMILARITY, ROLE_MARGIN, edit_budget, link_records, make_query
+from .match import OTHER_ROLE_SIMILARITY, ROLE_MARGIN, link_records, make_query
 from .model import Context, Field, GuideWarning, KnowledgeError, Record, Reply, Suggestion, Unit
+from .names import Mention, NameIndex
 from .parse import Document, Section
 from .reply import compose, reply_for_unit
 from .reply import respond as respond_in_guide
-from .text import Lexicon, stem
+from .text import Lexicon
 
 SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".jsonl", ".ndjson")
 CLARIFY_LIMIT = 5  # careers a clarifying reply lists at most
@@ -61,17 +58,6 @@ class Guide:
     @property
     def file(self) -> str:
         return self.path.name
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A career named in a question: which guide, the words' span, and how (``full``, ``initials``,
-    ``part`` of the name: a modifier such as "dental", or the head noun alone, "assistant")."""
-
-    guide: int
-    start: int
-    end: int
-    how: str
 
 
 @dataclass
@@ -121,7 +107,7 @@ class Library:
 
     @cached_property
     def name_index(self) -> NameIndex:
-        return NameIndex(self.names_)
+        return NameIndex(self.names_, [g.career for g in self.guides])
 
     @property
     def topics_(self) -> list[str]:
@@ -246,106 +232,15 @@ def _index_names(library: Library) -> None:
 
 # ---------------------------------------------------------------- naming careers
 
-class NameIndex:
-    """The words of every career's name, indexed so that a question's words are looked up, not
-    compared with every career: by plural-free form, by the beginning of a word (clipped forms)
-    and, for misspellings, with RapidFuzz over the distinct name words at once."""
-
-    def __init__(self, names: list[tuple[tuple[str, ...], str]]) -> None:
-        self.names = names
-        self.where: dict[str, list[tuple[int, int]]] = {}  # name word -> (guide, position in its name)
-        self.initials: dict[str, list[int]] = {}
-        for gi, (words, initials) in enumerate(names):
-            for pos, w in enumerate(words):
-                self.where.setdefault(w, []).append((gi, pos))
-            if initials:
-                self.initials.setdefault(initials, []).append(gi)
-        self.words = sorted(self.where)
-        self.stems: dict[str, list[str]] = {}
-        for w in self.words:
-            self.stems.setdefault(stem(w), []).append(w)
-
-    def named_by(self, typed: str) -> set[str]:
-        """The name words a typed word names: the same word (plural or not), a clipped form of it
-        ("rad", "surg", "techs"), or a misspelling within the usual edit budget."""
-        t = typed.lower()
-        found = set(self.stems.get(stem(t), ()))
-        clip = t[:-1] if t.endswith("s") and len(t) > 3 else t
-        if len(clip) >= 3:
-            i = bisect_left(self.words, clip)
-            while i < len(self.words) and self.words[i].startswith(clip):
-                found.add(self.words[i])
-                i += 1
-        if len(t) >= 5:
-            for probe in {t, stem(t)}:
-                for word, distance, _ in process.extract(probe, self.words, scorer=Levenshtein.distance,
-                                                         score_cutoff=2, limit=None):
-                    if distance <= edit_budget(word):
-                        found.add(word)
-        return found
-
-
 def career_mentions(library: Library, question: str) -> list[Mention]:
-    """Every career the question names, in full ("pharmacy techs", "rad tech"), by its initials
-    ("MAs", "RT": typed in capitals, or of three letters or more), or in part: a modifier of its
-    name ("dental", "hvac") or its head noun alone ("assistant"), which only suggest it."""
-    index = library.name_index
-    typed = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(question)]
-    words = [w.lower() for w, _, _ in typed]
-    stop = library.lexicon.stopwords
-    matches = [index.named_by(w) for w in words]
-    found: list[Mention] = []
-    named: set[int] = set()
-    for i in range(len(words)):  # in full: every word of the name, in order
-        for first in matches[i]:
-            for gi, pos in index.where[first]:
-                name = index.names[gi][0]
-                n = len(name)
-                if pos == 0 and i + n <= len(words) and all(name[j] in matches[i + j] for j in range(n)):
-                    found.append(Mention(gi, typed[i][1], typed[i + n - 1][2], "full"))
-                    named.add(gi)
-    for w, start, end in typed:  # by initials
-        base = w[:-1] if w.endswith("s") and w[:-1].isupper() else w
-        for gi in index.initials.get(base.lower(), ()):
-            if gi not in named and (base.isupper() or len(base) >= 3):
-                found.append(Mention(gi, start, end, "initials"))
-    parts: dict[int, Mention] = {}
-    for i, w in enumerate(words):  # in part: a modifier, or the head noun with nothing before it
-        if w in stop:
-            continue
-        for word in matches[i]:
-            for gi, pos in index.where[word]:
-                n = len(index.names[gi][0])
-                if n < 2 or gi in named or gi in parts or any(m.guide == gi for m in found):
-                    continue
-                modifier = pos < n - 1 and len(w) >= 3
-                head = pos == n - 1 and (i == 0 or words[i - 1] in stop or not words[i - 1].isalpha())
-                if modifier or head:
-                    parts[gi] = Mention(gi, typed[i][1], typed[i][2], "part")
-    found += parts.values()
-    return sorted(found, key=lambda m: (m.guide, m.start))
+    """Every career of the library the question names (``names.NameIndex.mentions``)."""
+    return library.name_index.mentions(question, library.lexicon.stopwords)
 
 
 def _named(library: Library, question: str) -> tuple[list[int], list[int], str]:
-    """The guides a question names surely (in full, or by initials only one career has), those it
-    only suggests, and the question with each sure mention written as the career's name."""
-    mentions = career_mentions(library, question)
-    initials: dict[tuple[int, int], list[int]] = {}
-    for m in mentions:
-        if m.how == "initials":
-            initials.setdefault((m.start, m.end), []).append(m.guide)
-    sure = [m for m in mentions if m.how == "full" or (m.how == "initials" and len(initials[(m.start, m.end)]) == 1)]
-    # a longer full name wins over one inside it ("medical records technician", not "medical ... technician")
-    sure = [m for m in sure if not any(o is not m and o.start <= m.start and m.end <= o.end
-                                       and (o.end - o.start) > (m.end - m.start) for o in sure)]
-    text = question
-    for m in sorted(sure, key=lambda m: -m.start):
-        text = text[:m.start] + library.guides[m.guide].career + text[m.end:]
-    named = list(dict.fromkeys(m.guide for m in sorted(sure, key=lambda m: m.start)))
-    maybe = list(dict.fromkeys(m.guide for m in mentions if m.guide not in named and m not in sure))
-    if sure and maybe:
-        maybe = []  # a career named in full outweighs the ones a stray word suggests
-    return named, maybe, text
+    """The guides a question names surely, those it only suggests, and the question with each sure
+    mention written as the career's name (``names.NameIndex.named``)."""
+    return library.name_index.named(question, library.lexicon.stopwords)
 
 
 # ---------------------------------------------------------------- answering

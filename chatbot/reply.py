@@ -14,6 +14,7 @@ from .compare import Comparison, Filtered, InPlaces, Ranking, Superlative, unusa
 from .decide import Decision, Decline, Intent, decide, field_value
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .model import Context, Record, Reply, Suggestion, Unit, Value
+from .names import own_career
 from .text import Lexicon
 
 NEAR_MISS = 0.15          # a declined question whose best passage scores this much gets "did you mean"
@@ -34,7 +35,17 @@ def respond(question: str, kb: Knowledge, context: Context | None = None) -> Rep
     no record ("what about its graduation rate?"), or a record but no attribute ("what about
     SNHU?"), reuses the other half.
     """
-    return compose(decide(gather(question, kb, context)), kb)
+    return compose(decide(gather(own_career_named(question, kb), kb, context)), kb)
+
+
+def own_career_named(question: str, kb: Knowledge) -> str:
+    """The question with the guide's own career, named by a short form ("rad tech", "surg techs",
+    "medical asistant"), written as the guide names it, so that it is read as the subject."""
+    subject = kb.document.subject
+    if not subject:
+        return question
+    named, _, text = own_career(subject).named(question, kb.lexicon.stopwords)
+    return text if named else question
 
 
 def compose(d: Decision, kb: Knowledge) -> Reply:

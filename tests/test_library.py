@@ -310,3 +310,13 @@ def test_careers_that_pay_less_than_a_named_career_and_the_second_highest(librar
             assert (career in reply.text) == (value < values[middle]), (career, reply.text)
     reply = answer("what's the second highest paying career", library)
     assert ordered[-2] in reply.text and salary(library, ordered[-2])[label] in reply.text
+
+
+@pytest.mark.parametrize("guide", GUIDES[:3] + GUIDES[-2:], ids=lambda p: p.stem)
+def test_a_single_guide_reads_its_own_career_clipped(guide):
+    kb = load_knowledge(guide, encoder=None)
+    career = kb.document.subject
+    label, raw = next((f.label, f.value.raw) for r in kb.document.records if r.own_section for f in r.fields)
+    clipped = " ".join(w[:4] for w in career.split()) + "s"
+    reply = answer(f"{clipped} {label.lower()}", kb)
+    assert reply.short == raw, (clipped, reply.text)
