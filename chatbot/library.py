@@ -271,8 +271,10 @@ def respond(question: str, library: Library, context: Context | None = None) -> 
             return _in_guide(library, suggested[0], question, context, current)
         return _clarify(library, owners, question)
     if maybe:
-        if current in maybe:
-            return _in_guide(library, current, question, context, current)
+        if current is not None:  # a word of another career's name ("medical knowledge") does not leave this one…
+            reply = _in_guide(library, current, question, context, current)
+            if reply.answered or current in maybe:
+                return reply  # …unless this career's guide has no answer
         replies = [(g, respond_in_guide(question, library.guides[g].knowledge)) for g in maybe]
         answering = [g for g, r in replies if r.answered]
         if len(answering) == 1:
