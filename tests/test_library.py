@@ -320,3 +320,15 @@ def test_a_single_guide_reads_its_own_career_clipped(guide):
     clipped = " ".join(w[:4] for w in career.split()) + "s"
     reply = answer(f"{clipped} {label.lower()}", kb)
     assert reply.short == raw, (clipped, reply.text)
+
+
+def test_tab_completes_career_names_and_the_welcome_names_them(library):
+    from chatbot.chat import complete, guide_phrases, welcome
+
+    phrases = guide_phrases(library)
+    for g in library.guides:
+        assert g.career in phrases and f"/career {g.career}" in phrases
+        prefix = g.career[:5].lower()
+        assert (g.career, 5) in complete(f"salary of {prefix}", phrases)
+    text = welcome(library)
+    assert f"{len(library.guides)} careers" in text and "/career NAME" in text
