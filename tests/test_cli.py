@@ -13,7 +13,7 @@ from chatbot.log import read_log
 # ---------------------------------------------------------------- end to end, one process each
 
 
-def test_ask_end_to_end(tmp_path):
+def test_ask_end_to_end(tmp_path, warm_cache):
     out = run_chatbot("ask", "how much does capella cost", "--json", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     reply = json.loads(out.stdout)
@@ -23,14 +23,14 @@ def test_ask_end_to_end(tmp_path):
     assert reply["source"]["lines"] == [74, 82]
 
 
-def test_inspect_end_to_end(tmp_path):
+def test_inspect_end_to_end(tmp_path, warm_cache):
     out = run_chatbot("inspect", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     for word in ("Patient Services Coordinator", "record", "Capella University", "Graduation Rate=N/A (na)"):
         assert word in out.stdout
 
 
-def test_chat_end_to_end(tmp_path):
+def test_chat_end_to_end(tmp_path, warm_cache):
     """The console script with no command is the chat: piped input, one reply a line, follow-ups, the log."""
     log = tmp_path / "unanswered.jsonl"
     lines = ["How much is tuition at WGU?", "What about SNHU?", "", "what is the tuition at harvard", "salary?"]
