@@ -165,9 +165,10 @@ def _warm_cache_dir(tmp_path_factory, seed_kb, sample_kb) -> Path:
 @pytest.fixture
 def warm_cache(_warm_cache_dir):
     """The shipped and second guides' index cache entries, copied into this test's cache folder: a process
-    the test starts reads their indexes as a user's second run does, where building them again cost two
-    seconds a process. Building and writing them is tested in this process (tests/test_cache.py) and in
-    a process of its own, from a cold cache (``test_eval_end_to_end``)."""
+    the test starts, or ``main(argv)`` given ``--knowledge``, reads their indexes as a user's second run
+    does, where building them again cost one to two seconds a load. Building and writing them is tested
+    in this process (tests/test_cache.py) and in a process of its own, from a cold cache
+    (``test_eval_end_to_end``)."""
     shutil.copytree(_warm_cache_dir, Path(os.environ["XDG_CACHE_HOME"]) / "careerbot")
 
 

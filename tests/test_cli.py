@@ -54,7 +54,7 @@ def test_ask_declines_harvard_and_repairs_salery(cli):
     assert "[source: Patient Services Coordinator Salary, lines 21-24]" in out.stdout
 
 
-def test_ask_on_the_second_guide(cli):
+def test_ask_on_the_second_guide(cli, warm_cache):
     out = cli("ask", "davenport graduation rate", "--knowledge", str(SAMPLE), "--json")
     assert json.loads(out.stdout)["short"] == "52%"
 
@@ -63,14 +63,14 @@ def test_ask_on_the_second_guide(cli):
     (None, ["Patient Services Coordinator", "record", "Capella University", "Graduation Rate=N/A (na)"]),
     (SAMPLE, ["Medical Records Technician", "Indian River State College", "Out-of-State Tuition=$9,991"]),
 ])
-def test_inspect_lists_units_and_records(cli, path, words):
+def test_inspect_lists_units_and_records(cli, warm_cache, path, words):
     out = cli("inspect", *(["--knowledge", str(path)] if path else []))
     assert out.returncode == 0, out.stderr
     for word in words:
         assert word in out.stdout
 
 
-def test_inspect_json(cli):
+def test_inspect_json(cli, warm_cache):
     out = cli("inspect", "--json", "--knowledge", str(SAMPLE))
     data = json.loads(out.stdout)
     assert data["subject"] == "Medical Records Technician"
