@@ -210,8 +210,10 @@ def test_non_strings_are_type_errors(value, seed_kb):
         Conversation(seed_kb).ask(value)
 
 
-def test_coverage_matches_a_naive_reference(guide_kb):
-    """The vectorised coverage score against a plain-Python count over each unit's terms."""
+def test_coverage_matches_a_naive_reference(guide_kb, remembering):
+    """The vectorised coverage score against a plain-Python count over each unit's terms (the questions'
+    vectors, which ``make_query`` computes, as the encoder remembers them from ``replies_of``)."""
+    guide_kb = remembering(guide_kb)
     from chatbot.index import with_bigrams
     from chatbot.match import coverage, make_query, query_vector
 
@@ -231,8 +233,10 @@ def test_coverage_matches_a_naive_reference(guide_kb):
             assert fast[i] == pytest.approx(used / total if total else 0.0), (question, i)
 
 
-def test_query_vector_equals_the_vectorizer(guide_kb):
-    """The hand-built query vector against scikit-learn's own transform, on every question."""
+def test_query_vector_equals_the_vectorizer(guide_kb, remembering):
+    """The hand-built query vector against scikit-learn's own transform, on every question (the questions'
+    vectors, which ``make_query`` computes, as the encoder remembers them from ``replies_of``)."""
+    guide_kb = remembering(guide_kb)
     import numpy as np
 
     from chatbot.index import with_bigrams
