@@ -8,13 +8,16 @@ also has one end-to-end test in a process of its own (``run_chatbot``).
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from chatbot import default_knowledge, load_knowledge
@@ -88,6 +91,85 @@ def sample_words_kb():
 def guide_kb(request, seed_kb, sample_kb):
     """Each guide in turn: a test using this runs on both documents."""
     return {"seed": seed_kb, "sample": sample_kb}[request.param]
+
+
+class Remembering:
+    """A knowledge base's own encoder, computing each call's texts once: the same question encoded again
+    (by another test of the same question set, or by ``answer()`` then ``Conversation.ask()``) reads the
+    vectors the first call got. A call is remembered whole (the model quantises per batch), so every
+    vector is the one the model gives for that call."""
+
+    def __init__(self, encoder) -> None:
+        self.encoder, self.seen, self.calls = encoder, {}, 0
+
+    def encode(self, texts, **options) -> np.ndarray:
+        self.calls += 1
+        key = tuple(texts)
+        if key not in self.seen:
+            self.seen[key] = self.encoder.encode(texts, **options)
+        return self.seen[key].copy()
+
+    def __getattr__(self, name: str):
+        return getattr(self.encoder, name)  # the rest of the encoder as it is (its vocabulary: ``words``)
+
+
+@pytest.fixture(scope="session")
+def remembering():
+    """``remembering(kb)``: a copy of ``kb`` whose encoder is ``Remembering`` the real one, one for each
+    knowledge base a session, so tests that ask the same questions of a guide encode them once. The
+    tests of the encoder itself (threads, timings, calibration) use the knowledge bases as they are."""
+    copies: dict[int, tuple] = {}  # id(kb): (kb, its copy); kb is kept, so its id is not reused
+
+    def of(kb):
+        if id(kb) not in copies:
+            assert kb.encoder_ is not None
+            remembered = copy.copy(kb)
+            remembered.encoder_ = Remembering(kb.encoder_)
+            copies[id(kb)] = (kb, remembered)
+        return copies[id(kb)][1]
+
+    return of
+
+
+@pytest.fixture(scope="session")
+def knowledge_of(seed_kb, sample_kb):
+    """``load_knowledge(path)`` with the sentence model, built once a session for each guide: the shipped
+    and second guides are ``seed_kb`` and ``sample_kb`` themselves. Not cached on disk (a test's cache
+    folder is its own); tests/test_cache.py tests the cache."""
+    loaded = {SEED.resolve(): seed_kb, SAMPLE.resolve(): sample_kb}
+
+    def of(path: Path):
+        path = Path(path).resolve()
+        if path not in loaded:
+            loaded[path] = load_knowledge(path, cache=False)
+        return loaded[path]
+
+    return of
+
+
+@pytest.fixture(scope="session")
+def _warm_cache_dir(tmp_path_factory, seed_kb, sample_kb) -> Path:
+    """A cache folder holding the entries that loading the shipped and second guides writes."""
+    from chatbot import cache
+    from chatbot.semantic import model_hash
+
+    folder = tmp_path_factory.mktemp("warm-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        for path, kb in ((SEED, seed_kb), (SAMPLE, sample_kb)):
+            cache.write(path, cache.cache_key(path, kb.lexicon, model_hash()), kb)
+    assert len(list((folder / "careerbot").iterdir())) == 2
+    return folder / "careerbot"
+
+
+@pytest.fixture
+def warm_cache(_warm_cache_dir):
+    """The shipped and second guides' index cache entries, copied into this test's cache folder: a process
+    the test starts, or ``main(argv)`` given ``--knowledge``, reads their indexes as a user's second run
+    does, where building them again cost one to two seconds a load. Building and writing them is tested
+    in this process (tests/test_cache.py) and in a process of its own, from a cold cache
+    (``test_eval_end_to_end``)."""
+    shutil.copytree(_warm_cache_dir, Path(os.environ["XDG_CACHE_HOME"]) / "careerbot")
 
 
 @pytest.fixture(autouse=True)

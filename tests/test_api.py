@@ -28,6 +28,22 @@ def _questions(kb) -> list[str]:
     return QUESTIONS["seed" if "Patient" in kb.document.subject else "sample"]
 
 
+@pytest.fixture(scope="module")
+def replies_of(remembering):
+    """Each guide's replies to its question set, asked one by one once: the tests below read the same
+    run (a question set was answered five times over in this file). The encoder remembers what it
+    encoded (conftest): the golden tables ask the same questions; the threads test below asks them of
+    the guide's own encoder and gets the same replies."""
+    replies: dict[int, list[Reply]] = {}
+
+    def of(kb) -> list[Reply]:
+        if id(kb) not in replies:
+            replies[id(kb)] = [answer(q, remembering(kb)) for q in _questions(kb)]
+        return replies[id(kb)]
+
+    return of
+
+
 def test_default_knowledge_is_the_shipped_guide_and_built_once():
     reply = answer("how much does capella cost")
     assert reply.short == "$14,328"
@@ -46,12 +62,11 @@ def test_reply_fields():
     assert all(alt is not reply.source for alt in reply.alternatives)
 
 
-def test_every_precise_value_is_in_the_cited_lines(guide_kb):
+def test_every_precise_value_is_in_the_cited_lines(guide_kb, replies_of):
     """A short answer is never made up: the cited lines of the document hold it."""
     lines = Path(guide_kb.document.path).read_text(encoding="utf-8").splitlines()
     checked = 0
-    for question in _questions(guide_kb):
-        reply = answer(question, guide_kb)
+    for question, reply in zip(_questions(guide_kb), replies_of(guide_kb), strict=True):
         if reply.short is None:
             continue
         start, end = reply.source.lines
@@ -60,9 +75,8 @@ def test_every_precise_value_is_in_the_cited_lines(guide_kb):
     assert checked >= 10
 
 
-def test_confidence_is_a_probability_and_declines_have_no_source(guide_kb):
-    for question in _questions(guide_kb):
-        reply = answer(question, guide_kb)
+def test_confidence_is_a_probability_and_declines_have_no_source(guide_kb, replies_of):
+    for reply in replies_of(guide_kb):
         assert 0.0 <= reply.confidence <= 1.0
         if not reply.answered:
             assert reply.source is None and reply.short is None
@@ -97,12 +111,12 @@ def test_long_question_is_cut_and_says_so(guide_kb):
     assert "cut to its first 1000 characters" in reply.text
 
 
-def test_many_threads_give_the_sequential_replies(guide_kb):
-    questions = _questions(guide_kb) * 3
-    sequential = [answer(q, guide_kb) for q in questions]
+def test_many_threads_give_the_sequential_replies(guide_kb, replies_of):
+    """Each question three times over, 16 threads at once: every reply is the one asked alone."""
+    sequential = replies_of(guide_kb)
     with ThreadPoolExecutor(16) as pool:
-        threaded = list(pool.map(lambda q: answer(q, guide_kb), questions))
-    assert threaded == sequential
+        threaded = list(pool.map(lambda q: answer(q, guide_kb), _questions(guide_kb) * 3))
+    assert threaded == sequential * 3
 
 
 def test_conversation_keeps_history(guide_kb):
@@ -168,9 +182,11 @@ def with_examples(*texts: str):
 @with_examples(*HOSTILE, *SYMBOLS)
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=3000))
-def test_any_string_gets_a_reply(guide_kb, text):
+def test_any_string_gets_a_reply(guide_kb, remembering, text):
     """Control characters, NUL, emoji, right-to-left, mixed scripts, injections, lone surrogates, a million
-    characters, then any Unicode: a reply and never an exception, alone or in a conversation."""
+    characters, then any Unicode: a reply and never an exception, alone or in a conversation. The encoder
+    remembers what it encoded (conftest), so a string is encoded once, not again in the conversation."""
+    guide_kb = remembering(guide_kb)
     reply = answer(text, guide_kb)
     assert isinstance(reply.text, str) and reply.text
     assert 0.0 <= reply.confidence <= 1.0
@@ -194,8 +210,10 @@ def test_non_strings_are_type_errors(value, seed_kb):
         Conversation(seed_kb).ask(value)
 
 
-def test_coverage_matches_a_naive_reference(guide_kb):
-    """The vectorised coverage score against a plain-Python count over each unit's terms."""
+def test_coverage_matches_a_naive_reference(guide_kb, remembering):
+    """The vectorised coverage score against a plain-Python count over each unit's terms (the questions'
+    vectors, which ``make_query`` computes, as the encoder remembers them from ``replies_of``)."""
+    guide_kb = remembering(guide_kb)
     from chatbot.index import with_bigrams
     from chatbot.match import coverage, make_query, query_vector
 
@@ -215,8 +233,10 @@ def test_coverage_matches_a_naive_reference(guide_kb):
             assert fast[i] == pytest.approx(used / total if total else 0.0), (question, i)
 
 
-def test_query_vector_equals_the_vectorizer(guide_kb):
-    """The hand-built query vector against scikit-learn's own transform, on every question."""
+def test_query_vector_equals_the_vectorizer(guide_kb, remembering):
+    """The hand-built query vector against scikit-learn's own transform, on every question (the questions'
+    vectors, which ``make_query`` computes, as the encoder remembers them from ``replies_of``)."""
+    guide_kb = remembering(guide_kb)
     import numpy as np
 
     from chatbot.index import with_bigrams

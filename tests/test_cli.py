@@ -13,7 +13,7 @@ from chatbot.log import read_log
 # ---------------------------------------------------------------- end to end, one process each
 
 
-def test_ask_end_to_end(tmp_path):
+def test_ask_end_to_end(tmp_path, warm_cache):
     out = run_chatbot("ask", "how much does capella cost", "--json", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     reply = json.loads(out.stdout)
@@ -23,14 +23,14 @@ def test_ask_end_to_end(tmp_path):
     assert reply["source"]["lines"] == [74, 82]
 
 
-def test_inspect_end_to_end(tmp_path):
+def test_inspect_end_to_end(tmp_path, warm_cache):
     out = run_chatbot("inspect", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     for word in ("Patient Services Coordinator", "record", "Capella University", "Graduation Rate=N/A (na)"):
         assert word in out.stdout
 
 
-def test_chat_end_to_end(tmp_path):
+def test_chat_end_to_end(tmp_path, warm_cache):
     """The console script with no command is the chat: piped input, one reply a line, follow-ups, the log."""
     log = tmp_path / "unanswered.jsonl"
     lines = ["How much is tuition at WGU?", "What about SNHU?", "", "what is the tuition at harvard", "salary?"]
@@ -54,7 +54,7 @@ def test_ask_declines_harvard_and_repairs_salery(cli):
     assert "[source: Patient Services Coordinator Salary, lines 21-24]" in out.stdout
 
 
-def test_ask_on_the_second_guide(cli):
+def test_ask_on_the_second_guide(cli, warm_cache):
     out = cli("ask", "davenport graduation rate", "--knowledge", str(SAMPLE), "--json")
     assert json.loads(out.stdout)["short"] == "52%"
 
@@ -63,14 +63,14 @@ def test_ask_on_the_second_guide(cli):
     (None, ["Patient Services Coordinator", "record", "Capella University", "Graduation Rate=N/A (na)"]),
     (SAMPLE, ["Medical Records Technician", "Indian River State College", "Out-of-State Tuition=$9,991"]),
 ])
-def test_inspect_lists_units_and_records(cli, path, words):
+def test_inspect_lists_units_and_records(cli, warm_cache, path, words):
     out = cli("inspect", *(["--knowledge", str(path)] if path else []))
     assert out.returncode == 0, out.stderr
     for word in words:
         assert word in out.stdout
 
 
-def test_inspect_json(cli):
+def test_inspect_json(cli, warm_cache):
     out = cli("inspect", "--json", "--knowledge", str(SAMPLE))
     data = json.loads(out.stdout)
     assert data["subject"] == "Medical Records Technician"

@@ -26,7 +26,7 @@ def test_eval_end_to_end(tmp_path):
     assert "\r" not in out.stderr  # no progress bar when stderr is not a terminal
 
 
-def test_eval_json_and_report(cli, tmp_path):
+def test_eval_json_and_report(cli, tmp_path, warm_cache):
     report = tmp_path / "report.jsonl"
     out = cli("eval", str(SAMPLE_CASES), "--knowledge", str(SAMPLE), "--json", "--report", str(report))
     summary = json.loads(out.stdout)

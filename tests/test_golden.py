@@ -28,10 +28,12 @@ def _params(name: str) -> list:
 
 
 @pytest.fixture(scope="session")
-def result_of(seed_kb, sample_kb):
+def result_of(seed_kb, sample_kb, remembering):
     """A case's result (``chatbot eval``'s own ``run_case``), computed the first time it is asked for: the
-    per-case tests and a set's targets read the same run, so no question set is scored twice."""
-    knowledge = {"seed": seed_kb, "sample": sample_kb, "markdown": load_knowledge(DATA / "dental_assistant.md")}
+    per-case tests and a set's targets read the same run, so no question set is scored twice. The guides'
+    encoders remember what they encoded, for the other tests that ask the same questions (conftest)."""
+    knowledge = {"seed": remembering(seed_kb), "sample": remembering(sample_kb),
+                 "markdown": load_knowledge(DATA / "dental_assistant.md")}
     results: dict[tuple[str, str], Result] = {}
 
     def result(table: str, case: Case) -> Result:

@@ -125,10 +125,9 @@ def test_the_audit_finds_the_patterns():
     assert {"parse._MD_HEADING", "parse._BULLET", "parse._KV", "text._TOKEN"} <= {w for w, _ in PATTERNS}
 
 
-@pytest.mark.parametrize("where,pattern", PATTERNS, ids=[w for w, _ in PATTERNS])
-def test_every_regex_is_linear_on_adversarial_lines(where, pattern):
-    """Over every adversarial shape, lines 8 times longer take at most 24 times as long in all
-    (linear is 8; one quadratic shape alone makes it about 64, a cubic one far more)."""
+def growth(pattern: re.Pattern, repeat: int) -> tuple[float, str]:
+    """How many times longer every adversarial shape takes in all at 8 times the length, each timed
+    as the least of ``repeat`` runs, and the shape that grew most."""
     n = 1500
     short_total = long_total = 0.0
     worst = (0.0, "")
@@ -138,11 +137,23 @@ def test_every_regex_is_linear_on_adversarial_lines(where, pattern):
                 short = prefix + unit * (n // len(unit)) + tail
                 long = prefix + unit * (8 * n // len(unit)) + tail
                 for op in (pattern.search, pattern.findall):
-                    a, b = cpu(op, short), cpu(op, long)
+                    a, b = cpu(op, short, repeat=repeat), cpu(op, long, repeat=repeat)
                     short_total, long_total = short_total + a, long_total + b
                     worst = max(worst, (b, f"{op.__name__}({prefix!r} + {unit!r}*n + {tail!r}): {b / a:.0f}x"))
-    ratio = long_total / short_total
-    assert ratio < 24, f"{where} {pattern.pattern!r} grows {ratio:.0f}x for 8x the length; worst {worst[1]}"
+    return long_total / short_total, worst[1]
+
+
+@pytest.mark.parametrize("where,pattern", PATTERNS, ids=[w for w, _ in PATTERNS])
+def test_every_regex_is_linear_on_adversarial_lines(where, pattern):
+    """Over every adversarial shape, lines 8 times longer take at most 24 times as long in all
+    (linear is 8; one quadratic shape alone makes it about 64, a cubic one far more).
+
+    Each shape is timed once; only a pattern over the bound is timed again as the least of three runs
+    of each shape, which decides (the package's patterns grew 1-8x timed once, so it is rare)."""
+    ratio, worst = growth(pattern, repeat=1)
+    if ratio >= 24:
+        ratio, worst = growth(pattern, repeat=3)
+    assert ratio < 24, f"{where} {pattern.pattern!r} grows {ratio:.0f}x for 8x the length; worst {worst}"
 
 
 def test_markdown_heading_with_thousands_of_spaces_loads_in_linear_time():

@@ -24,7 +24,10 @@ def test_notebook_is_kept_without_outputs():
     assert code and all(not c.outputs and c.execution_count is None for c in code)
 
 
-def test_notebook_runs_and_draws_the_histogram(monkeypatch):
+def test_notebook_runs_and_draws_the_histogram(monkeypatch, seed_kb, remembering):
+    """The notebook scores the shipped question set on ``default_knowledge()``, the session's shipped guide;
+    its encoder remembers the vectors of the golden tables' run of the same questions (conftest)."""
+    monkeypatch.setattr(seed_kb, "encoder_", remembering(seed_kb).encoder_)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -40,6 +43,7 @@ def test_notebook_runs_and_draws_the_histogram(monkeypatch):
         with contextlib.redirect_stdout(printed):
             for n, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
                 exec(compile(cell.source, f"{NOTEBOOK.name}, code cell {n + 1}", "exec"), namespace)
+        assert namespace["kb"] is seed_kb
         text = printed.getvalue()
         assert "accuracy" in text and "confidence band" in text
         assert shown, "the notebook shows a figure"

@@ -6,31 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
+from conftest import Remembering
 
 from chatbot import answer, evaluate, load_cases, load_knowledge
 
 COVID = Path(__file__).parents[1] / "bench" / "data" / "covidfaq"
-
-
-class Remembering:
-    """The knowledge's own encoder, computing each call's texts once: an evaluation encodes every question
-    twice (its reply, then its ranking for P@1 and MRR), and the model was 20 of this file's 35 s. A call
-    is remembered whole (the model quantises per batch), so every vector is the one the model gives."""
-
-    def __init__(self, encoder) -> None:
-        self.encoder, self.seen, self.calls = encoder, {}, 0
-
-    def encode(self, texts, **options) -> np.ndarray:
-        self.calls += 1
-        key = tuple(texts)
-        if key not in self.seen:
-            self.seen[key] = self.encoder.encode(texts, **options)
-        return self.seen[key].copy()
-
-    def __getattr__(self, name: str):
-        return getattr(self.encoder, name)  # the rest of the encoder as it is (its vocabulary: ``words``)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +28,7 @@ def test_covidfaq_beats_bm25(covid_kb, tmp_path, monkeypatch):
     cases = tmp_path / "cases.jsonl"
     assert write_cases(COVID / "queries.jsonl", cases) == 1387
     assert covid_kb.unit_vectors_ is not None  # the sentence model's figure, not the words-only one
-    remembering = Remembering(covid_kb.encoder_)
+    remembering = Remembering(covid_kb.encoder_)  # an evaluation encodes every question twice: its reply, its ranking
     monkeypatch.setattr(covid_kb, "encoder_", remembering)
     summary = evaluate(load_cases(cases), covid_kb).summary
     assert remembering.calls >= 1387 and len(remembering.seen) < remembering.calls  # it was used, and saved

@@ -147,7 +147,7 @@ def test_review_of_a_damaged_log_names_the_line(cli, tmp_path):
     assert bad.returncode == 2 and "log.jsonl:2:" in bad.stderr and bad.stdout == ""
 
 
-def test_chat_logs_from_the_command_line(cli, tmp_path):
+def test_chat_logs_from_the_command_line(cli, tmp_path, warm_cache):
     path = tmp_path / "chat.jsonl"
     out = cli("--log-unanswered", str(path), "--knowledge", str(SAMPLE), stdin="tuition at harvard\nsalary\n")
     assert out.returncode == 0

@@ -72,14 +72,14 @@ def test_log_keeps_undecodable_text_losslessly(tmp_path, seed_kb):
     assert path.read_bytes().decode("utf-8")  # the file itself is valid UTF-8
 
 
-def test_undecodable_argv_is_logged_and_answered(tmp_path):
+def test_undecodable_argv_is_logged_and_answered(tmp_path, warm_cache):
     log = tmp_path / "log.jsonl"
     out = run("ask", b"\xff harvard tuition", "--log-unanswered", str(log), cwd=tmp_path)
     assert out.returncode == 0 and b"Traceback" not in out.stderr
     assert read_log(log)[0]["question"] == "\udcff harvard tuition"
 
 
-def test_undecodable_piped_lines_do_not_end_the_chat(tmp_path):
+def test_undecodable_piped_lines_do_not_end_the_chat(tmp_path, warm_cache):
     log = tmp_path / "log.jsonl"
     env = {**os.environ, "LC_ALL": "en_US.UTF-8", "PYTHONIOENCODING": "utf-8"}  # a strict stdin
     out = subprocess.run([sys.executable, "-m", "chatbot", "--log-unanswered", str(log), "--knowledge", str(SAMPLE)],

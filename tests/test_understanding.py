@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from conftest import KNOWLEDGE, SAMPLE, SEED
 
-from chatbot import Conversation, answer, load_knowledge
+from chatbot import Conversation, answer
 from chatbot.match import _close_to_subject, make_query, named_things
 from chatbot.text import stem
 
@@ -16,8 +16,8 @@ GUIDES = [SEED, SAMPLE, KNOWLEDGE / "samples" / "paralegal.txt"]
 
 
 @pytest.fixture(scope="module", params=GUIDES, ids=lambda p: p.stem)
-def kb(request):
-    return load_knowledge(request.param)
+def kb(request, knowledge_of):
+    return knowledge_of(request.param)
 
 
 def schools(kb):
@@ -146,12 +146,12 @@ def test_a_passage_reached_only_through_a_synonym_needs_the_model(kb, question):
 
 
 @pytest.mark.parametrize("guide", sorted((KNOWLEDGE / "samples").glob("*.txt")) + [SEED], ids=lambda p: p.stem)
-def test_the_careers_own_words_name_no_record(guide):
+def test_the_careers_own_words_name_no_record(guide, knowledge_of):
     """"surgical technologist job description" is about the career, not the Association of Surgical
     Technologists; the record's acronym still names it."""
     from chatbot.match import link_records
 
-    kb = load_knowledge(guide)
+    kb = knowledge_of(guide)
     subject = kb.document.subject
     linked = [k.record.name for k, _ in link_records(make_query(f"{subject} job description", kb), kb)
               if not k.record.own_section]
