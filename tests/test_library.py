@@ -224,8 +224,10 @@ def test_what_careers_are_there_lists_them(library):
 
 
 @pytest.mark.skipif(not installed(), reason="the sentence model (careerbot[semantic]) is not installed")
-def test_with_the_model_a_career_no_guide_covers_is_declined(folder):
-    library = load_knowledge(folder)
+def test_with_the_model_a_career_no_guide_covers_is_declined(tmp_path):
+    for guide in GUIDES[1:6]:  # five guides, the dental one among them: the model encodes every passage
+        shutil.copy(guide, tmp_path / guide.name)
+    library = load_knowledge(tmp_path)
     figures_ = {v for g in library.guides for v in salary(library, g.career).values()}
     for question in ("what does a dentist make", "pharmacist salary", "how much do dental hygienists earn"):
         reply = answer(question, library)
