@@ -17,7 +17,7 @@ COVID = Path(__file__).parents[1] / "bench" / "data" / "covidfaq"
 class Remembering:
     """The knowledge's own encoder, computing each call's texts once: an evaluation encodes every question
     twice (its reply, then its ranking for P@1 and MRR), and the model was 20 of this file's 35 s. A call
-    is remembered whole (the model quantises per batch), so every vector is the one the model gives."""
+    is remembered whole; every vector is the one the model gives."""
 
     def __init__(self, encoder) -> None:
         self.encoder, self.seen, self.calls = encoder, {}, 0
