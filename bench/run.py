@@ -19,7 +19,7 @@ performance issue's targets, met or missed. careerbot is measured twice everywhe
    build the shipped guide's index in process.
 3. Scale: question/answer knowledge bases of 1,000, 10,000 and 20,000 pairs, generated with
    a fixed seed by recombining the guides' sentences and names. careerbot's first load
-   (parse, index, the sentence vectors computed in batches, the cache written) runs in one
+   (parse, index, the sentence vectors, the cache written) runs in one
    process, the cached reload in a new one, each with its peak memory; p50/p95 per question
    are the reload's. bm25s (build, then the questions) runs in a process of its own beside it.
 

@@ -30,7 +30,7 @@ from .parse import Document
 from .text import Lexicon
 
 # Bump when what fit() computes changes shape, so old cache files are not read.
-INDEX_FORMAT = 6  # 6: lists with first sentences (read by the model without), role vectors, typical cosine
+INDEX_FORMAT = 8  # 8: one vector per FAQ entry; 7: each text encoded on its own; 6: lists with first sentences
 # Knowledge files smaller than this are not cached: a written guide of 16 KB builds in about 13 ms
 # once scikit-learn is imported, and reading it back imports scikit-learn too (measured: README).
 MIN_BYTES = 32 * 1024

@@ -428,8 +428,6 @@ def passage_scores(query: Query, kb: Knowledge) -> np.ndarray:
     if query.vector is None or kb.unit_vectors_ is None:
         return lexical
     semantic = similarities(kb.unit_vectors_, query.vector)  # the same bits as ``@``, faster on a busy machine
-    if len(kb.title_rows_):
-        np.maximum.at(semantic, kb.title_rows_, similarities(kb.title_vectors_, query.vector))
     semantic = np.maximum(semantic, 0.0)
     w = kb.semantic_weight_
     fused = (1 - w) * lexical + w * semantic

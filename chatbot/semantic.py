@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
@@ -28,6 +29,10 @@ MODEL_SHA256 = {
 MAX_TOKENS = 256
 DIMENSIONS = 384
 ENV_SWITCH = "CAREERBOT_SEMANTIC"
+WORKERS_ENV = "CAREERBOT_ENCODER_THREADS"
+# Encodings of this many distinct texts or more run on ``Encoder.workers`` threads, CHUNK texts a task.
+PARALLEL_FROM = 256
+CHUNK = 64
 # A product of this many vectors or more with a question's vector runs the BLAS on one thread (``similarities``).
 ONE_THREAD_ROWS = 4096
 
@@ -55,19 +60,31 @@ def _checked_bytes(path: Path) -> bytes:
 class Encoder:
     """Encode texts to unit vectors with the shipped sentence-embedding model.
 
+    Each distinct text is encoded once and on its own (a batch of one, no padding). The model
+    quantises its activations to int8 with one scale per run, so a text run in a batch shares that
+    scale with its batch-mates and their padding and comes out slightly different (cosine 0.976 at
+    worst against itself alone, in batches of 32); alone, a passage gets exactly the vector it
+    would get as a question, whatever is loaded with it. On one core this is no slower than
+    batches of 32 (the padding is gone; see the README, "The semantic signal's cost").
+
+    ``workers``: how many texts are run at once when many are encoded (``PARALLEL_FROM`` or more
+    distinct texts: the first load of a large file); default ``CAREERBOT_ENCODER_THREADS`` or the
+    number of cores this process may use, at most 4. Each run is independent and the vectors are
+    the same however many there are. ``threads`` is onnxruntime's own threads inside one run.
+
     Thread-safe: onnxruntime sessions may be run from several threads, and the tokenizer is
     used under a lock.
     """
 
-    def __init__(self, directory: Path = MODEL_DIR, *, batch_size: int = 32, threads: int = 1) -> None:
+    def __init__(self, directory: Path = MODEL_DIR, *, threads: int = 1, workers: int | None = None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         self.directory = Path(directory)
-        self.batch_size = batch_size
+        self.workers = max(1, workers if workers is not None else default_workers())
         tokenizer = Tokenizer.from_str(_checked_bytes(self.directory / "tokenizer.json").decode("utf-8"))
         tokenizer.enable_truncation(MAX_TOKENS)
-        tokenizer.enable_padding()
+        tokenizer.no_padding()
         self._tokenizer = tokenizer
         self._lock = threading.Lock()
         options = ort.SessionOptions()
@@ -82,40 +99,67 @@ class Encoder:
         case: a word typed that is one of them is a word, not a misspelling ("salery" is not)."""
         return frozenset(w for w in self._tokenizer.get_vocab() if w.isalpha())
 
-    def encode(self, texts: Sequence[str], *, progress=None) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """An (n, 384) float32 array of L2-normalised sentence vectors, one row per text.
 
-        Texts are encoded in batches of similar length (less padding); ``progress(done, total)``
-        is called after each batch.
+        A text given several times is encoded once (its rows are copies). ``progress(done, total)``
+        is called as the distinct texts are encoded.
         """
         if len(texts) == 1 and progress is None:
-            return self._one(texts[0]).copy()[None, :]  # one question, asked of several knowledge bases
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
-            # Lone surrogates (undecodable bytes from a terminal) cannot be tokenised: replaced.
-            out[rows] = self._batch([texts[i].encode("utf-8", "replace").decode("utf-8") or " " for i in rows])
-            if progress is not None:
-                progress(min(start + self.batch_size, len(order)), len(order))
-        return out
+            return self._remembered(texts[0]).copy()[None, :]  # one question, asked of several knowledge bases
+        slot: dict[str, int] = {}
+        rows = np.array([slot.setdefault(t, len(slot)) for t in texts], dtype=np.int64)
+        distinct = list(slot)
+        vectors = np.zeros((len(distinct), DIMENSIONS), dtype=np.float32)
+        chunks = [range(start, min(start + CHUNK, len(distinct))) for start in range(0, len(distinct), CHUNK)]
+
+        def run(chunk: range) -> range:
+            for i in chunk:
+                vectors[i] = self._one(distinct[i])
+            return chunk
+
+        workers = min(self.workers, len(chunks)) if len(distinct) >= PARALLEL_FROM else 1
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="careerbot-encode") if workers > 1 else None
+        try:
+            for chunk in pool.map(run, chunks) if pool is not None else map(run, chunks):
+                if progress is not None:
+                    progress(chunk.stop, len(distinct))
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        return vectors[rows]
 
     @lru_cache(maxsize=256)  # noqa: B019 - the encoder lives as long as the process
-    def _one(self, text: str) -> np.ndarray:
+    def _remembered(self, text: str) -> np.ndarray:
         """One text's vector, remembered: a question to a library is read by the careers' knowledge
         base and then by a guide's (or several), each asking for the same vector."""
-        return self._batch([text.encode("utf-8", "replace").decode("utf-8") or " "])[0]
+        return self._one(text)
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
+    def _one(self, text: str) -> np.ndarray:
+        """One text's vector: the mean of its token vectors, L2-normalised."""
+        # Lone surrogates (undecodable bytes from a terminal) cannot be tokenised: replaced.
+        text = text.encode("utf-8", "replace").decode("utf-8") or " "
         with self._lock:
-            encoded = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            encoded = self._tokenizer.encode(text)
+        ids = np.array([encoded.ids], dtype=np.int64)
+        mask = np.array([encoded.attention_mask], dtype=np.int64)
         hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
                                           "token_type_ids": np.zeros_like(ids)})[0]
         summed = (hidden * mask[..., None]).sum(axis=1)
         vectors = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))[0]
+
+
+def default_workers() -> int:
+    """``CAREERBOT_ENCODER_THREADS`` if set, else the cores this process may use (at most 4)."""
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
 
 
 def similarities(vectors: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import Remembering
 
@@ -41,3 +42,19 @@ def test_pairs_knowledge_answers_and_declines(covid_kb):
     assert reply.answered and reply.source.id == "1"
     assert not answer("how much does capella cost", covid_kb).answered
     assert not answer("What's the capital of France?", covid_kb).answered
+
+
+def test_an_entry_has_one_vector_the_mean_of_its_question_and_its_whole_text(covid_kb):
+    """An FAQ entry is matched by the normalised mean of its question's vector and its question +
+    answer's: one product a question, not two."""
+    from chatbot.index import _semantic_text
+
+    enc = covid_kb.encoder_
+    for i in (0, 7, len(covid_kb.units_) - 1):
+        unit = covid_kb.units_[i]
+        assert unit.kind == "faq"
+        whole, question = enc.encode([_semantic_text(unit), unit.title])
+        mean = (whole + question) / np.linalg.norm(whole + question)
+        assert np.allclose(covid_kb.unit_vectors_[i], mean, atol=1e-6)
+    assert covid_kb.unit_vectors_.shape == (len(covid_kb.units_), 384)
+    assert not hasattr(covid_kb, "title_vectors_")

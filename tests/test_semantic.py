@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 from conftest import SEED
 
@@ -24,13 +25,56 @@ def test_sentences_closer_in_meaning_are_closer_vectors():
     assert float(a @ b) > float(a @ c) + 0.2
 
 
-def test_encoding_is_the_same_alone_and_in_a_batch():
+def test_encoding_is_the_same_alone_and_among_others():
+    """Each text is run on its own (the model quantises a run's activations with one scale), so its
+    vector does not depend on what is encoded with it: the same bits alone as among others."""
     enc = default_encoder()
-    texts = ["salary", "which school is the cheapest of them all", "\ud800 broken surrogate"]
-    batch = enc.encode(texts)
-    for text, row in zip(texts, batch, strict=True):
-        # int8 quantisation of activations is per batch, so equal up to a little noise
-        assert float(enc.encode([text])[0] @ row) > 0.98
+    texts = ["salary", "which school is the cheapest of them all", "\ud800 broken surrogate", ""]
+    together = enc.encode(texts)
+    for text, row in zip(texts, together, strict=True):
+        assert np.array_equal(enc.encode([text])[0], row)
+    assert np.array_equal(enc.encode(list(reversed(texts))), together[::-1])
+
+
+def test_a_text_given_twice_is_encoded_once(monkeypatch):
+    enc = default_encoder()
+    texts = ["what is the salary", "how much does capella cost", "what is the salary", "salary", "salary"]
+    expected = np.stack([enc.encode([t])[0] for t in texts])
+    seen = []
+    one = enc._one
+    monkeypatch.setattr(enc, "_one", lambda text: seen.append(text) or one(text))
+    vectors = enc.encode(texts)
+    assert sorted(seen) == sorted(set(texts))
+    assert vectors.dtype == np.float32 and vectors.shape == (5, 384)
+    assert np.array_equal(vectors, expected)
+    assert enc.encode([]).shape == (0, 384)
+
+
+def test_many_texts_on_several_threads_give_the_vectors_of_one(monkeypatch):
+    """A large encode runs on ``workers`` threads; the vectors, their order and the progress reported
+    are those of one thread."""
+    import chatbot.semantic as semantic
+
+    monkeypatch.setattr(semantic, "PARALLEL_FROM", 8)
+    monkeypatch.setattr(semantic, "CHUNK", 3)
+    texts = [f"question number {i} about the {w}" for i, w in enumerate(["salary", "tuition", "schools"] * 6)]
+    texts += texts[:4]  # repeated texts too
+    one, two = Encoder(workers=1), Encoder(workers=2)
+    steps: list[tuple[int, int]] = []
+    parallel = two.encode(texts, progress=lambda done, total: steps.append((done, total)))
+    assert np.array_equal(parallel, one.encode(texts))
+    assert steps == [(3, 18), (6, 18), (9, 18), (12, 18), (15, 18), (18, 18)]
+
+
+def test_the_workers_setting(monkeypatch):
+    from chatbot.semantic import default_workers
+
+    monkeypatch.setenv("CAREERBOT_ENCODER_THREADS", "3")
+    assert default_workers() == 3
+    monkeypatch.setenv("CAREERBOT_ENCODER_THREADS", "nonsense")
+    assert 1 <= default_workers() <= 4
+    monkeypatch.delenv("CAREERBOT_ENCODER_THREADS")
+    assert 1 <= default_workers() <= 4
 
 
 def test_a_changed_model_file_is_refused(tmp_path):
