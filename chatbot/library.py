@@ -31,7 +31,7 @@ from .candidates import gather
 from .decide import Decision, Intent, decide
 from .index import Knowledge
 from .match import OTHER_ROLE_SIMILARITY, ROLE_MARGIN, link_records, make_query
-from .model import Context, Field, GuideWarning, KnowledgeError, Record, Reply, Suggestion, Unit
+from .model import Context, Field, GuideWarning, KnowledgeError, Record, Reply, Suggestion, Unit, Value
 from .names import Mention, NameIndex
 from .parse import Document, Section
 from .reply import compose, reply_for_unit
@@ -195,11 +195,11 @@ def _careers(library: Library) -> Knowledge:
                 library.labels[label] = f.label
                 fields.append(Field(label, f.value, f.line))
             note, lines, source = note or rec.note, rec.lines if source is None else lines, source or unit
-        record = Record(g.career, group, tuple(fields), lines, note=note)
-        records.append(record)
-        unit = Unit(f"career-{gi + 1}", "record", group, g.career, _career_text(record), lines, record)
-        units.append(unit)
-        library.career_units[unit.id] = (gi, source)
+        records.append(Record(g.career, group, tuple(fields), lines, note=note))
+        library.career_units[f"career-{gi + 1}"] = (gi, source)
+    records = _not_given(library, records)
+    for gi, (g, record) in enumerate(zip(library.guides, records, strict=True)):
+        units.append(Unit(f"career-{gi + 1}", "record", group, g.career, _career_text(record), record.lines, record))
     body = group + "\n" + "\n".join(f"\u2022 {g.career}" for g in library.guides)
     units.append(Unit("careers", "list", group, group, body, (0, 0)))
     document = Document(library.path, group, "", (Section(group, (0, 0)),), tuple(units), tuple(records), "guide")
@@ -208,6 +208,22 @@ def _careers(library: Library) -> Knowledge:
     careers.encoder_ = encoder
     careers.topics_ = library.topics_
     return careers
+
+
+def _not_given(library: Library, records: list[Record]) -> list[Record]:
+    """Each guide's career with every figure some career has: one its guide does not give is not
+    available, so a ranking across careers says which careers it left out ("… is not reported
+    for 1 of 14 careers"). A question/answer file is no career and gets none."""
+    labels = list(dict.fromkeys(f.label for r in records for f in r.fields))
+    missing = Value(library.lexicon.text("na"), "na")
+    out = []
+    for g, record in zip(library.guides, records, strict=True):
+        have = {f.label for f in record.fields}
+        if g.knowledge.document.kind == "guide" and len(have) < len(labels):
+            record = replace(record, fields=record.fields + tuple(Field(label, missing, 0)
+                                                                  for label in labels if label not in have))
+        out.append(record)
+    return out
 
 
 def _career_text(record: Record) -> str:

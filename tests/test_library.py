@@ -334,3 +334,19 @@ def test_tab_completes_career_names_and_the_welcome_names_them(library):
         assert (g.career, 5) in complete(f"salary of {prefix}", phrases)
     text = welcome(library)
     assert f"{len(library.guides)} careers" in text and "/career NAME" in text
+
+
+def test_a_career_whose_guide_gives_no_figure_is_said_to_be_left_out(tmp_path):
+    for guide in GUIDES[:5]:
+        shutil.copy(guide, tmp_path / guide.name)
+    target = tmp_path / GUIDES[2].name
+    doc = load_knowledge(target, encoder=None).document
+    own = next(r for r in doc.records if r.own_section)
+    section = next(s for s in doc.sections if s.title == own.group)
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    target.write_text("".join(lines[:section.lines[0] - 1] + lines[section.lines[1]:]), encoding="utf-8")
+    library = load_knowledge(tmp_path, encoder=None)
+    reply = answer("which career pays the most?", library)
+    career = library.find(target.stem).career
+    assert reply.answered and f"not reported for 1 of {len(library.guides)} careers ({career})" in reply.text, \
+        reply.text
