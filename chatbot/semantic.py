@@ -133,7 +133,7 @@ class Encoder:
     def _remembered(self, text: str) -> np.ndarray:
         """One text's vector, remembered: a question to a library is read by the careers' knowledge
         base and then by a guide's (or several), each asking for the same vector."""
-        return self._one(text)
+        return self._one(text).astype(np.float32)  # as a row of ``encode``'s array holds it
 
     def _one(self, text: str) -> np.ndarray:
         """One text's vector: the mean of its token vectors, L2-normalised."""
