@@ -283,10 +283,15 @@ def _child(folder: str, mode: str, questions: str | None) -> None:
             if n % 200 == 0:
                 print(f"  {mode}: {n}/{len(cases)} questions", file=sys.stderr)
         times.sort()
+        named = [v for k, v in by_how.items() if k != "school"]
+        career = 100 * sum(a for a, _ in named) / max(1, sum(b for _, b in named))
         out.update(p50=1000 * times[len(times) // 2], p95=1000 * times[int(len(times) * 0.95)],
-                   mean=1000 * statistics.fmean(times), routing=100 * right / len(cases),
+                   mean=1000 * statistics.fmean(times), routing=career, overall=100 * right / len(cases),
                    by_how={k: 100 * a / b for k, (a, b) in by_how.items()}, asked=len(cases))
-    out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["rss"] = me.ru_maxrss / 1024
+    out["worker_rss"] = children.ru_maxrss / 1024  # the largest worker process
+    out["cpu"] = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
     print(json.dumps(out))
 
 
@@ -300,6 +305,7 @@ def _run(folder: Path, mode: str, cache: Path, questions: Path | None) -> dict:
         raise SystemExit(f"{mode} run failed:\n{done.stderr}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["wall"] = wall
+    result["loadavg"] = os.getloadavg()[1]  # the machine's load over the last 5 minutes, this run included
     return result
 
 
@@ -360,7 +366,7 @@ def main() -> None:
                       file=sys.stderr)
                 reload[mode].append(_run(folder, mode, cache, qfile))
                 r = reload[mode][-1]
-                print(f"  {r['load']:.2f} s, p50 {r['p50']:.1f} ms, routing {r['routing']:.1f} %, "
+                print(f"  {r['load']:.2f} s, p50 {r['p50']:.1f} ms, routing {r['routing']:.1f} % (careers), "
                       f"peak RSS {r['rss']:.0f} MB", file=sys.stderr)
                 shutil.rmtree(cache, ignore_errors=True)
         _report(args, modes, first, reload, size, len(asked))
@@ -370,6 +376,8 @@ def main() -> None:
 
 def _report(args: argparse.Namespace, modes: list[str], first: dict, reload: dict, size: int, asked: int) -> None:
     print(f"machine: {_machine()}")
+    loads = [r["loadavg"] for m in modes for r in first[m] + reload[m]]
+    print(f"load average (5 min) after each process: {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores")
     print(f"library: {args.guides} guides ({size / 2**20:.1f} MB), seed {args.seed}; {asked} questions; "
           f"median of {args.runs} run(s) a mode, modes alternating")
     names = {"words": "words only", "semantic": "sentence model"}
@@ -377,15 +385,20 @@ def _report(args: argparse.Namespace, modes: list[str], first: dict, reload: dic
         ("first load (s), in process", lambda m: f"{_med(first[m], 'load'):.1f}", "first",
          lambda m: _med(first[m], 'load')),
         ("first load, whole process (s)", lambda m: f"{_med(first[m], 'wall'):.1f}", None, None),
+        ("first load, CPU time of all its processes (s)", lambda m: f"{_med(first[m], 'cpu'):.0f}", None, None),
         ("cached reload (s), in process", lambda m: f"{_med(reload[m], 'load'):.2f}", "reload",
          lambda m: _med(reload[m], 'load')),
         ("cached reload, whole process (s)", lambda m: f"{_med(reload[m], 'import') + _med(reload[m], 'load'):.2f}",
          None, None),
         ("p50 per question (ms)", lambda m: f"{_med(reload[m], 'p50'):.1f}", "p50", lambda m: _med(reload[m], 'p50')),
         ("p95 per question (ms)", lambda m: f"{_med(reload[m], 'p95'):.1f}", None, None),
-        ("routed to its guide (%)", lambda m: f"{_med(reload[m], 'routing'):.1f}", "routing",
-         lambda m: _med(reload[m], 'routing')),
+        ("a question naming a career: routed to its guide (%)", lambda m: f"{_med(reload[m], 'routing'):.1f}",
+         "routing", lambda m: _med(reload[m], 'routing')),
+        ("every question, schools too: routed to its guide (%)", lambda m: f"{_med(reload[m], 'overall'):.1f}",
+         None, None),
         ("peak RSS, first load (MB)", lambda m: f"{_med(first[m], 'rss'):.0f}", "rss", lambda m: _med(first[m], 'rss')),
+        ("peak RSS, largest worker of the first load (MB)", lambda m: f"{_med(first[m], 'worker_rss'):.0f}", None,
+         None),
         ("peak RSS, reload + questions (MB)", lambda m: f"{_med(reload[m], 'rss'):.0f}", "rss",
          lambda m: _med(reload[m], 'rss')),
     ]
