@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -160,6 +161,7 @@ def _build_one(path: Path, lexicon: Lexicon, encoder: Encoder | None) -> Knowled
 
 
 _FOR_WORKERS: dict[str, object] = {}  # what forked workers inherit: the lexicon, whether to use the model
+_FORKING = threading.Lock()  # one parallel build at a time in a process: they share _FOR_WORKERS
 
 
 def _worker_build(files: list[str]) -> list[tuple]:
@@ -209,28 +211,35 @@ def build_guides(files: list[Path], lexicon: Lexicon, encoder: Encoder | None, *
                 progress(1)
         return done
     chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
-    vocabulary = build_vocabulary(lexicon)
-    _FOR_WORKERS.clear()
-    _FOR_WORKERS.update(lexicon=lexicon, semantic=encoder is not None)
-    try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk, results in zip(chunks, pool.map(_worker_build, [[str(f) for f in c] for c in chunks]),
-                                      strict=True):
-                for f, result in zip(chunk, results, strict=True):
-                    if result[0] == "error":
-                        done[f] = KnowledgeError(result[1], result[2], result[3])
-                        continue
-                    state = result[2]
-                    state["comparisons_"] = vocabulary
-                    kb = cache.restore(result[1], lexicon, state)
-                    kb.encoder_ = encoder
-                    done[f] = kb
-                if progress is not None:
-                    progress(len(chunk))
-    finally:
+    vocabulary = build_vocabulary(lexicon)  # before forking, so that every worker inherits it
+    with _FORKING:
         _FOR_WORKERS.clear()
+        _FOR_WORKERS.update(lexicon=lexicon, semantic=encoder is not None)
+        try:
+            _collect(chunks, lexicon, encoder, vocabulary, workers, done, progress)
+        finally:
+            _FOR_WORKERS.clear()
     return done
+
+
+def _collect(chunks: list[list[Path]], lexicon: Lexicon, encoder: Encoder | None, vocabulary: object, workers: int,
+             done: dict[Path, Knowledge | KnowledgeError], progress: Callable[[int], None] | None) -> None:
+    """Hand the chunks to forked workers and take their guides back, in order."""
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        for chunk, results in zip(chunks, pool.map(_worker_build, [[str(f) for f in c] for c in chunks]),
+                                  strict=True):
+            for f, result in zip(chunk, results, strict=True):
+                if result[0] == "error":
+                    done[f] = KnowledgeError(result[1], result[2], result[3])
+                    continue
+                state = result[2]
+                state["comparisons_"] = vocabulary
+                kb = cache.restore(result[1], lexicon, state)
+                kb.encoder_ = encoder
+                done[f] = kb
+            if progress is not None:
+                progress(len(chunk))
 
 
 def load_library(paths: list[Path], lexicon: Lexicon, encoder: Encoder | None, model: str, *, use: bool = True,
