@@ -38,7 +38,7 @@ from . import cache
 from .index import Knowledge
 from .library import Guide, Library, build_library, library_files
 from .model import KnowledgeError
-from .parse import parse_file
+from .parse import Document, parse_file
 from .progress import Progress
 from .semantic import Encoder, default_encoder
 from .text import Lexicon
@@ -187,6 +187,40 @@ def _worker_build(files: list[str]) -> list[tuple]:
     return out
 
 
+def _worker_fit(document: Document) -> dict:
+    """In a worker process: fit the careers' knowledge base; its learned state."""
+    import gc
+
+    gc.disable()
+    if _FOR_WORKERS["semantic"] and "encoder" not in _FOR_WORKERS:
+        _FOR_WORKERS["encoder"] = Encoder()
+    kb = Knowledge(document, _FOR_WORKERS["lexicon"], encoder=_FOR_WORKERS.get("encoder")).fit()
+    state = _kept(kb)
+    for name in SHARED:
+        state[name] = None
+    return state
+
+
+def fit_apart(knowledge: Knowledge) -> Knowledge:
+    """``knowledge.fit()`` in a forked worker, with the shipped model: the careers' knowledge base
+    encodes the list of every career, 256 tokens, in a batch of 32 texts padded to it, which grows
+    onnxruntime's memory by about 500 MB for the rest of the process (measured); in a worker that
+    memory is given back when it ends. The vectors are the same: the same texts in the same batches."""
+    encoder = knowledge.encoder
+    with _FORKING:
+        _FOR_WORKERS.clear()
+        _FOR_WORKERS.update(lexicon=knowledge.lexicon, semantic=encoder is not None)
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+                state = pool.submit(_worker_fit, knowledge.document).result()
+        finally:
+            _FOR_WORKERS.clear()
+    state["comparisons_"] = build_vocabulary(knowledge.lexicon)
+    fitted = cache.restore(knowledge.document, knowledge.lexicon, state)
+    fitted.encoder_ = encoder
+    return fitted
+
+
 def _can_fork() -> bool:
     """Workers are forked: a started interpreter ("spawn") would import the caller's main module
     again, which a script without ``if __name__ == "__main__"`` cannot stand. Not on macOS, where
@@ -290,7 +324,10 @@ def load_library(paths: list[Path], lexicon: Lexicon, encoder: Encoder | None, m
             raise result
         return result
 
-    library = build_library(paths, load, lexicon, strict=strict, warn=warn, label=label)
+    apart = (encoder is not None and encoder is default_encoder() and _can_fork()
+             and len(files) >= PARALLEL_FROM and (default_workers() if workers is None else workers) > 1)
+    library = build_library(paths, load, lexicon, strict=strict, warn=warn, label=label,
+                            fit=fit_apart if apart else None)
     if use and keys(files, lexicon, model)[0] == key:  # a file rewritten meanwhile is not stored under its old key
         cache.write_entry(entry_path(paths, key), key, _payload(library, own, errors),
                           f"library-{_place(paths)}-", quiet=found is False)

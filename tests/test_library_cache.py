@@ -196,3 +196,27 @@ def test_with_the_model_the_vectors_come_back_and_the_encoder_is_set(tmp_path):
     assert all(g.knowledge.encoder_ is default_encoder() for g in again.guides)
     assert again.careers.encoder_ is default_encoder() and again.career_vectors_ is not None
     assert replies(again) == replies(first)
+
+
+@pytest.mark.skipif(not library_cache._can_fork(), reason="worker processes are forked")
+def test_with_the_model_workers_give_the_same_vectors_and_answers(tmp_path, monkeypatch):
+    """The guides and the careers' knowledge base fitted in workers (``fit_apart``), with the model."""
+    from chatbot.semantic import default_encoder
+
+    if default_encoder() is None:
+        pytest.skip("the semantic extra is not installed")
+    monkeypatch.setattr(library_cache, "PARALLEL_FROM", 2)
+    site = tmp_path / "two"
+    site.mkdir()
+    for name in ("medical_records_technician.txt", "surgical_technologist.txt"):
+        shutil.copy(ROOT / "knowledge" / "samples" / name, site / name)
+    built = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("CAREERBOT_WORKERS", workers)
+        built[workers] = load_knowledge(site, cache=False)
+    serial, parallel = built["1"], built["2"]
+    assert replies(parallel) == replies(serial)
+    for a, b in [(g.knowledge, h.knowledge) for g, h in zip(serial.guides, parallel.guides, strict=True)] + [
+            (serial.careers, parallel.careers)]:
+        assert (a.unit_vectors_ == b.unit_vectors_).all() and a.scale_ == b.scale_
+        assert b.encoder_ is default_encoder()
