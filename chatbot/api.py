@@ -14,8 +14,9 @@ from pathlib import Path
 
 from .cache import cached
 from .index import Knowledge
-from .library import Library, build_library, suggestion_reply
+from .library import Library, suggestion_reply
 from .library import respond as respond_in_library
+from .library_cache import load_library
 from .log import UnansweredLog
 from .model import Context, Reply, Suggestion
 from .parse import parse_file
@@ -45,7 +46,8 @@ def load_knowledge(path: str | Path | list[str | Path] | None = None, *, lexicon
     A folder, or a list of files and folders, is a library of guides (``chatbot.library``): every
     knowledge file in it is loaded as above, each into its own knowledge base; a file that cannot
     be read is skipped with a warning (``warn(message)``, and on ``Library.warnings``), or, with
-    ``strict``, raises.
+    ``strict``, raises. A library is cached as one entry (``chatbot.library_cache``), and the guides
+    a load has to build are built in worker processes, one per core (``CAREERBOT_WORKERS``).
 
     ``encoder`` is the sentence model: "auto" (the shipped one when the semantic extra is
     installed and CAREERBOT_SEMANTIC is not 0) or None for matching on words only.
@@ -63,12 +65,10 @@ def load_knowledge(path: str | Path | list[str | Path] | None = None, *, lexicon
         paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
         label = str(path) if not isinstance(path, (list, tuple)) else ", ".join(map(str, path))
 
-        def one(p: Path) -> Knowledge:
-            return load_knowledge(p, lexicon=lexicon, encoder=model, cache=cache, model_hash=model_hash,
-                                  progress=progress)
-
+        key = (semantic_model_hash() if model is not None else "words only") + model_hash
         with _collector_paused():
-            return build_library(paths, one, lexicon, strict=strict, warn=warn, label=label)
+            return load_library(paths, lexicon, model, key, use=cache, strict=strict, warn=warn, label=label,
+                                progress=progress)
 
     def build() -> Knowledge:
         document = parse_file(path)

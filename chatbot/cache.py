@@ -30,7 +30,8 @@ from .parse import Document
 from .text import Lexicon
 
 # Bump when what fit() computes changes shape, so old cache files are not read.
-INDEX_FORMAT = 8  # 8: one vector per FAQ entry; 7: each text encoded on its own; 6: lists with first sentences
+INDEX_FORMAT = 9  # 9: one payload (document, state) after the versions; 8: one vector per FAQ entry;
+# 7: each text encoded on its own; 6: lists with first sentences, role vectors…
 # Knowledge files smaller than this are not cached: a written guide of 16 KB builds in about 13 ms
 # once scikit-learn is imported, and reading it back imports scikit-learn too (measured: README).
 MIN_BYTES = 32 * 1024
@@ -118,19 +119,36 @@ def read(path: str | Path, key: str) -> tuple[Document, dict] | None | bool:
     """The cached (document, learned state) for ``key``; None when there is none, False (after a
     warning) when there is one that cannot be used."""
     entry = entry_path(path, key)
+    found = read_entry(entry, key)
+    if not found:
+        return found
+    try:
+        document, state = found
+        if not isinstance(document, Document) or not isinstance(state, dict):
+            raise ValueError("unexpected content")
+    except (TypeError, ValueError) as error:
+        warn(f"cannot read {entry} ({error.__class__.__name__}: {error}); rebuilding")
+        return False
+    return document, state
+
+
+def read_entry(entry: Path, key: str | None) -> object:
+    """What ``write_entry`` wrote to ``entry`` under ``key`` (under any key when ``key`` is None);
+    None when there is no such file, or it was written by other versions of numpy, scipy or
+    scikit-learn; False, after a warning, when it cannot be used (damaged, another key)."""
     try:
         with open(entry, "rb") as f:
             head = f.read(_HEADER.size)
             if len(head) < _HEADER.size:
                 raise ValueError("file is truncated")
             magic, digest, length, crc = _HEADER.unpack(head)
-            if magic != MAGIC or digest != bytes.fromhex(key):
+            if magic != MAGIC or (key is not None and digest != bytes.fromhex(key)):
                 raise ValueError("not a careerbot index, or not this one")
             # Unpickled straight from the file, checksummed on the way; the result is used only if
             # the checksum and the length then match (a whole copy in memory would cost ~100 MB).
             source = _Checksummed(f)
             unpickler = _Unpickler(source)
-            versions, document, state = unpickler.load()
+            versions, payload = unpickler.load()
             if source.length != length or f.read(1):
                 raise ValueError("file is truncated" if source.length < length else "file is longer than written")
             if source.crc != crc:
@@ -138,9 +156,7 @@ def read(path: str | Path, key: str) -> tuple[Document, dict] | None | bool:
         now = _versions()
         if any(versions.get(p) != now.get(p) for p in unpickler.packages if p in PACKAGES):
             return None  # written by other versions of numpy/scipy/scikit-learn: rebuilt quietly
-        if not isinstance(document, Document) or not isinstance(state, dict):
-            raise ValueError("unexpected content")
-        return document, state
+        return payload
     except (FileNotFoundError, NotADirectoryError):  # no entry (or no cache folder) yet
         return None
     except Exception as error:  # noqa: BLE001 - whatever is wrong with the file, rebuilding is right
@@ -148,12 +164,23 @@ def read(path: str | Path, key: str) -> tuple[Document, dict] | None | bool:
         return False
 
 
+def learned_state(knowledge: Knowledge) -> dict:
+    """What ``fit`` learned (the attributes ending in ``_``), without the sentence model itself."""
+    return {name: None if name in NOT_CACHED else value for name, value in vars(knowledge).items()
+            if name.endswith("_")}
+
+
 def write(path: str | Path, key: str, knowledge: Knowledge, *, quiet: bool = False) -> None:
     """Write the document and learned state atomically (a temporary file, then a rename), and
     remove the older entries of the same knowledge path. Failing is a warning (unless ``quiet``)."""
     entry = entry_path(path, key)
-    state = {name: None if name in NOT_CACHED else value for name, value in vars(knowledge).items()
-             if name.endswith("_")}
+    write_entry(entry, key, (knowledge.document, learned_state(knowledge)), entry.name.split("-")[0] + "-",
+                quiet=quiet)
+
+
+def write_entry(entry: Path, key: str, payload: object, prefix: str, *, quiet: bool = False) -> None:
+    """Write ``payload`` to ``entry`` atomically, with a header (``key``, length, crc32), and remove
+    the other entries whose names start with ``prefix``. Failing is a warning (unless ``quiet``)."""
     tmp = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
@@ -161,18 +188,17 @@ def write(path: str | Path, key: str, knowledge: Knowledge, *, quiet: bool = Fal
         with os.fdopen(fd, "w+b") as f:
             f.write(b"\0" * _HEADER.size)
             sink = _Checksummed(f)
-            pickle.dump((_versions(), knowledge.document, state), sink, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_versions(), payload), sink, protocol=pickle.HIGHEST_PROTOCOL)
             f.seek(0)
             f.write(_HEADER.pack(MAGIC, bytes.fromhex(key), sink.length, sink.crc))
         os.replace(tmp, entry)
         tmp = None
-        prefix = entry.name.split("-")[0] + "-"
         for old in entry.parent.glob(prefix + "*.pickle"):
             if old != entry:
                 old.unlink(missing_ok=True)
     except Exception as error:  # noqa: BLE001 - a cache that cannot be written is only slower
         if not quiet:
-                warn(f"cannot write {entry} ({error.__class__.__name__}: {error}); going on without it")
+            warn(f"cannot write {entry} ({error.__class__.__name__}: {error}); going on without it")
     finally:
         if tmp is not None:
             try:

@@ -46,8 +46,22 @@ def off_topic_questions() -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+_VECTORS: dict[int, tuple[Encoder, np.ndarray]] = {}
+
+
 def off_topic_vectors(encoder: Encoder) -> np.ndarray:
-    """The off-topic questions' sentence vectors: shipped precomputed for the shipped model, else encoded."""
+    """The off-topic questions' sentence vectors: shipped precomputed for the shipped model, else
+    encoded; read once per encoder (a library calibrates each of its guides with them)."""
+    hit = _VECTORS.get(id(encoder))
+    if hit is not None and hit[0] is encoder:
+        return hit[1]
+    vectors = _off_topic_vectors(encoder)
+    _VECTORS.clear()
+    _VECTORS[id(encoder)] = (encoder, vectors)
+    return vectors
+
+
+def _off_topic_vectors(encoder: Encoder) -> np.ndarray:
     questions = off_topic_questions()
     path = shipped_file(OFF_TOPIC_VECTORS)
     if path.exists():

@@ -19,7 +19,7 @@ from .model import KnowledgeError, Record, Unit
 from .parse import Document
 from .semantic import Encoder, default_encoder
 from .text import Lexicon, stem, tokens
-from .vocabulary import build_vocabulary, direction_vectors, regions
+from .vocabulary import build_vocabulary, direction_vectors, encoded, regions
 
 LOCATION = "Location"  # the pseudo-field of a record's place line
 # Confidence is calibrated per knowledge base so that 0.5 is the score that OFF_TOPIC_QUANTILE of
@@ -246,7 +246,7 @@ class Knowledge:
         self.field_vectors_ = vectors[n + len(asked):n + len(asked) + len(labels)]
         # Encoded on their own, as the single words they are compared with are.
         anchors = list(self.lexicon.role_anchors or ())
-        self.role_vectors_ = self.encoder_.encode(anchors) if anchors else None
+        self.role_vectors_ = encoded(self.encoder_, tuple(anchors)) if anchors else None
         self.subject_vector_ = vectors[-1] if subject else None
 
     def _fit_tfidf(self, section_terms: dict[str, list[str]], title_stems: list[list[str]],
@@ -273,8 +273,9 @@ class Knowledge:
         self.idf_ = self.full_vectorizer_.idf_
         # Which unit uses which term, for the coverage half of the score.
         self.presence_ = (self.full_matrix_ > 0).astype("float32").tocsr()
+        # Python ints, not numpy scalars: a tenth of the size in memory and in the cache
         self.unit_df_ = dict(zip(self.full_vectorizer_.get_feature_names_out(),
-                                 self.presence_.sum(axis=0).A1.astype(int), strict=True))
+                                 self.presence_.sum(axis=0).A1.astype(int).tolist(), strict=True))
         # Titles in the same vocabulary, so a question word no title uses still counts against it.
         self.title_matrix_ = self.full_vectorizer_.transform(title_docs).tocsr()
         # List passages answer a question that names nothing but their section's topic.

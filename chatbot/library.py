@@ -130,11 +130,13 @@ def library_files(paths: list[Path]) -> list[Path]:
 
 
 def build_library(paths: list[Path], load: Callable[[Path], Knowledge], lexicon: Lexicon, *, strict: bool = False,
-                  warn: Callable[[str], None] | None = None, label: str = "") -> Library:
+                  warn: Callable[[str], None] | None = None, label: str = "",
+                  fit: Callable[[Knowledge], Knowledge] | None = None) -> Library:
     """Load every knowledge file of ``paths`` (files or folders) with ``load`` and put them together.
 
     A file that cannot be read is skipped with a warning naming it (and its line), unless
-    ``strict``; a library with no readable file is an error.
+    ``strict``; a library with no readable file is an error. ``fit(knowledge)`` fits the careers'
+    knowledge base (default: ``knowledge.fit()``; ``chatbot.library_cache`` fits it in a worker).
     """
     files = library_files(paths)
     guides: list[Guide] = []
@@ -158,7 +160,7 @@ def build_library(paths: list[Path], load: Callable[[Path], Knowledge], lexicon:
         raise KnowledgeError(where, "no knowledge file could be read" if files else
                              f"no knowledge files ({', '.join(SUFFIXES)}) in it")
     library = Library(label or ", ".join(str(p) for p in paths), guides, None, lexicon, tuple(warnings))
-    library.careers = _careers(library)
+    library.careers = _careers(library, fit)
     _index_names(library)
     encoder = library.careers.encoder_
     if encoder is not None:
@@ -175,7 +177,7 @@ def _unique(name: str, guides: list[Guide]) -> str:
     return out
 
 
-def _careers(library: Library) -> Knowledge:
+def _careers(library: Library, fit: Callable[[Knowledge], Knowledge] | None = None) -> Knowledge:
     """The careers as records: each guide's figures for the career as a whole, labelled with their
     section's topic ("Annual Median" of "Pharmacy Technician Salary" -> "Annual Median Salary")."""
     lex = library.lexicon
@@ -204,7 +206,8 @@ def _careers(library: Library) -> Knowledge:
     units.append(Unit("careers", "list", group, group, body, (0, 0)))
     document = Document(library.path, group, "", (Section(group, (0, 0)),), tuple(units), tuple(records), "guide")
     encoder = library.guides[0].knowledge.encoder_
-    careers = Knowledge(document, lex, encoder=encoder).fit()
+    careers = Knowledge(document, lex, encoder=encoder)
+    careers = fit(careers) if fit is not None else careers.fit()
     careers.encoder_ = encoder
     careers.topics_ = library.topics_
     return careers

@@ -68,8 +68,27 @@ def regions() -> dict[str, str]:
     return dict(_place_data()["regions"])
 
 
+_BUILT: dict[int, tuple[Lexicon, Vocabulary]] = {}  # id(lexicon) -> (the lexicon, its vocabulary)
+_KEPT = 8  # lexicons whose vocabulary is remembered
+
+
 def build_vocabulary(lexicon: Lexicon) -> Vocabulary:
-    """The comparison words of a lexicon, and the places, as stem phrases (built once, in ``fit``)."""
+    """The comparison words of a lexicon, and the places, as stem phrases.
+
+    Built once per lexicon and shared by every knowledge base fitted with it: it depends on
+    nothing else, takes about 0.1 s, and its 6,000 places weigh about 1 MB, which a library
+    of a thousand guides would otherwise hold a thousand times."""
+    hit = _BUILT.get(id(lexicon))
+    if hit is not None and hit[0] is lexicon:
+        return hit[1]
+    vocabulary = _build_vocabulary(lexicon)
+    while len(_BUILT) >= _KEPT:
+        _BUILT.pop(next(iter(_BUILT)))
+    _BUILT[id(lexicon)] = (lexicon, vocabulary)
+    return vocabulary
+
+
+def _build_vocabulary(lexicon: Lexicon) -> Vocabulary:
     data = lexicon.comparisons
     codes = regions()
     world = frozenset(tuple(stem(t) for t in tokens(name))
@@ -118,4 +137,22 @@ def direction_vectors(encoder: Encoder | None, lexicon: Lexicon) -> tuple[np.nda
         return None
     data = lexicon.comparisons
     words = [(w, "high") for w in data.get("high", [])] + [(w, "low") for w in data.get("low", [])]
-    return encoder.encode([w for w, _ in words]), [d for _, d in words]
+    return encoded(encoder, tuple(w for w, _ in words)), [d for _, d in words]
+
+
+_ENCODED: dict[tuple[int, tuple[str, ...]], tuple[Encoder, np.ndarray]] = {}
+
+
+def encoded(encoder: Encoder, words: tuple[str, ...]) -> np.ndarray:
+    """``encoder.encode(words)`` for a lexicon's word lists, encoded once per encoder and shared by
+    every knowledge base fitted with them (a library's thousand guides would otherwise encode them,
+    and keep them, a thousand times). The same batch gives the same vectors, to the bit."""
+    key = (id(encoder), words)
+    hit = _ENCODED.get(key)
+    if hit is not None and hit[0] is encoder:
+        return hit[1]
+    vectors = encoder.encode(list(words))
+    while len(_ENCODED) >= 4 * _KEPT:
+        _ENCODED.pop(next(iter(_ENCODED)))
+    _ENCODED[key] = (encoder, vectors)
+    return vectors
