@@ -21,6 +21,7 @@ numbered. It never answers from an arbitrary guide.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,7 @@ from .decide import Decision, Intent, decide
 from .index import Knowledge
 from .match import OTHER_ROLE_SIMILARITY, ROLE_MARGIN, link_records, make_query
 from .model import Context, Field, GuideWarning, KnowledgeError, Record, Reply, Suggestion, Unit, Value
-from .names import Mention, NameIndex
+from .names import Mention, NameIndex, career_words
 from .parse import Document, Section
 from .reply import compose, reply_for_unit
 from .reply import respond as respond_in_guide
@@ -41,6 +42,7 @@ from .text import Lexicon
 SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".jsonl", ".ndjson")
 CLARIFY_LIMIT = 5  # careers a clarifying reply lists at most
 SCREENED = 8       # guides asked, at most, when a question names no career and nothing only one guide has
+RECORD_CANDIDATES = 16  # guides a named school is looked for in, once its rarer words narrow them this far
 ACROSS = frozenset({Intent.SUPERLATIVE, Intent.FILTER, Intent.NONE_FOUND, Intent.COMPARE, Intent.SIDE_BY_SIDE,
                     Intent.RANKED})
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
@@ -72,7 +74,6 @@ class Library:
     career_units: dict[str, tuple[int, Unit]] = field(default_factory=dict)  # careers unit id -> its guide's unit
     labels: dict[str, str] = field(default_factory=dict)  # careers label -> the guides' label
     names_: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # per guide: name words, initials
-    record_terms_: dict[str, set[int]] = field(default_factory=dict)  # a record-name term -> guides
     career_vectors_: object = None  # the careers' names as the sentence model reads them
 
     # ------------------------------------------------------------ finding guides
@@ -104,6 +105,26 @@ class Library:
                 if g.career == context.records[0]:
                     return i
         return None
+
+    @cached_property
+    def record_postings(self) -> tuple[dict[str, list[tuple[int, int, float]]], dict[str, float]]:
+        """Each name term of the guides' records (schools, organisations): where it occurs (guide,
+        record, the record name's total weight) and its weight, rarer terms weighing more."""
+        names = [(gi, ri, terms) for gi, g in enumerate(self.guides)
+                 for ri, key in enumerate(getattr(g.knowledge, "record_keys_", ()))
+                 if not key.record.own_section
+                 for terms in [key.name_terms - g.knowledge.lexicon.fillers - g.knowledge.subject_terms_] if terms]
+        df: dict[str, int] = {}
+        for _, _, terms in names:
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        weight = {t: math.log(1 + len(names) / n) for t, n in df.items()}
+        postings: dict[str, list[tuple[int, int, float]]] = {}
+        for gi, ri, terms in names:
+            total = sum(weight[t] for t in sorted(terms))  # the same sum however the set iterates
+            for t in terms:
+                postings.setdefault(t, []).append((gi, ri, total))
+        return postings, weight
 
     @cached_property
     def name_index(self) -> NameIndex:
@@ -235,18 +256,9 @@ def _career_text(record: Record) -> str:
 
 
 def _index_names(library: Library) -> None:
-    """The words that name each career, and which guides' records each rare name term names."""
-    for gi, g in enumerate(library.guides):
-        words = tuple(w.lower() for w in _WORD.findall(g.career))
-        initials = "".join(w[0] for w in words) if len(words) > 1 else ""
-        library.names_.append((words, initials))
-        kb = g.knowledge
-        for key in getattr(kb, "record_keys_", ()):
-            if key.record.own_section:
-                continue
-            for t in key.name_terms:
-                if kb.name_frequency(t) == 1 and t not in kb.lexicon.fillers and t not in kb.subject_terms_:
-                    library.record_terms_.setdefault(t, set()).add(gi)
+    """The words that name each career (``Library.record_postings`` indexes the records' names)."""
+    for g in library.guides:
+        library.names_.append(career_words(g.career))
 
 
 # ---------------------------------------------------------------- naming careers
@@ -367,9 +379,13 @@ def _record_owners(library: Library, question: str) -> list[int]:
     """Guides with a school or organisation the question names (other than a career's own figures),
     those that name it most completely."""
     terms = set(library.lexicon.terms(question))
-    candidates = sorted({g for t in terms for g in library.record_terms_.get(t, ())})
+    overlap = {}
+    for gi in _record_candidates(library, question):  # the share of a name the question's words cover
+        keys = [k for k in library.guides[gi].knowledge.record_keys_ if not k.record.own_section and k.name_terms]
+        overlap[gi] = max((len(k.name_terms & terms) / len(k.name_terms) for k in keys), default=0.0)
+    top = max(overlap.values(), default=0.0)
     strengths = {}
-    for gi in candidates:
+    for gi in sorted(g for g, share in overlap.items() if share > 0 and share >= top - 0.25):
         kb = library.guides[gi].knowledge
         linked = [s for key, s in link_records(make_query(question, kb), kb) if not key.record.own_section]
         if linked:
@@ -377,6 +393,22 @@ def _record_owners(library: Library, question: str) -> list[int]:
     # the guides naming it most completely: "Concorde Career College-San Diego", not another campus
     best = max(strengths.values(), default=0.0)
     return [gi for gi, s in strengths.items() if s >= best - 1e-9]
+
+
+def _record_candidates(library: Library, question: str) -> set[int]:
+    """The guides worth asking whether the question names one of their records: those with a
+    record whose name the question's words cover best, each word weighted by its rarity across
+    the library's names ("kalamazoo" more than "health", which hundreds of schools' names have);
+    the best ``RECORD_CANDIDATES``."""
+    postings, weight = library.record_postings
+    covered: dict[tuple[int, int], float] = {}
+    for t in sorted(set(library.lexicon.terms(question))):
+        for gi, ri, total in postings.get(t, ()):
+            covered[(gi, ri)] = covered.get((gi, ri), 0.0) + weight[t] / total
+    best: dict[int, float] = {}
+    for (gi, _), share in covered.items():
+        best[gi] = max(best.get(gi, 0.0), share)
+    return set(sorted(best, key=lambda g: (-best[g], g))[:RECORD_CANDIDATES])
 
 
 def _unrouted(library: Library, question: str) -> Reply:

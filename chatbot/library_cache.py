@@ -44,7 +44,7 @@ from .semantic import Encoder, default_encoder
 from .text import Lexicon
 from .vocabulary import build_vocabulary
 
-LIBRARY_FORMAT = 1  # bump when what a library entry holds changes shape
+LIBRARY_FORMAT = 2  # bump when what a library entry holds changes shape (2: no record-term index)
 PARALLEL_FROM = 16  # guides to build before worker processes are worth starting
 CHUNK = 8           # guides a worker builds per task: fewer round trips, progress still shown
 SHARED = ("comparisons_",)  # learned state every guide shares (it depends on the lexicon only): not sent back
@@ -114,7 +114,7 @@ def _payload(library: Library, own: dict[Path, str], errors: list[KnowledgeError
         "warnings": library.warnings,
         "careers": (library.careers.document, _kept(library.careers)),
         "career_units": library.career_units, "labels": library.labels, "names": library.names_,
-        "record_terms": library.record_terms_, "career_vectors": library.career_vectors_,
+        "career_vectors": library.career_vectors_,
     }
 
 
@@ -128,7 +128,7 @@ def _restore(payload: dict, lexicon: Lexicon, encoder: Encoder | None) -> Librar
     careers = cache.restore(document, lexicon, state)
     careers.encoder_ = encoder
     return Library(payload["path"], guides, careers, lexicon, payload["warnings"], payload["career_units"],
-                   payload["labels"], payload["names"], payload["record_terms"], payload["career_vectors"])
+                   payload["labels"], payload["names"], payload["career_vectors"])
 
 
 def _replay(errors: list[tuple], strict: bool, warn: Callable[[str], None] | None) -> None:

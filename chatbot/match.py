@@ -187,13 +187,31 @@ def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
     places = {w for _, phrase in mentions for w in phrase} | set(query.stems) & {
         w for phrase in kb.comparisons_.regions for w in phrase}
     out = []
+    stems = set(query.stems)
     for key in kb.record_keys_:
-        city = set(kb.lexicon.terms((key.record.place or "").split(",")[0]))
+        name_text, city = _name_and_city(kb, key)
+        if not (city & stems or any(w in name_text for w in stems)):
+            continue  # neither test can hold: no word of the question is in its name or its city
         if key.record.own_section or set(query.terms) & key.acronyms:
             continue
         if near_miss(key, query, kb, places) or (city and _kind_of(query, kb, city)):
             out.append(key)
     return out
+
+
+_NAMES: dict[tuple[int, str, str], tuple[str, frozenset[str]]] = {}
+
+
+def _name_and_city(kb: Knowledge, key: RecordKey) -> tuple[str, frozenset[str]]:
+    """A record's name as stems joined by spaces, and its city's terms, computed once a process."""
+    k = (id(kb.lexicon), key.record.name, key.record.place or "")
+    found = _NAMES.get(k)
+    if found is None:
+        found = (" ".join(stem(t) for t in tokens(key.record.name)),
+                 frozenset(kb.lexicon.terms((key.record.place or "").split(",")[0])))
+        if len(_NAMES) < 200_000:
+            _NAMES[k] = found
+    return found
 
 
 def _kind_of(query: Query, kb: Knowledge, words: set[str]) -> bool:

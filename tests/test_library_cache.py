@@ -62,7 +62,7 @@ def test_a_second_load_reads_the_one_entry(folder, fits, capsys):
     assert len(fits) == len(GUIDES) + 1  # nothing built again
     assert [g.career for g in second.guides] == [g.career for g in first.guides]
     assert replies(second) == replies(first)
-    assert second.names_ == first.names_ and second.record_terms_ == first.record_terms_
+    assert second.names_ == first.names_ and second.record_postings == first.record_postings
     assert capsys.readouterr().err == ""
     assert not list(cache.cache_dir().glob(".writing-*"))
 
