@@ -201,11 +201,16 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             extra += [f"{f.label}={f.value.raw} ({f.value.kind})" for f in r.fields]
         for item in extra:
             out(f"  {'':<6} {'':>8}    {item}")
-    if doc.warnings:
-        out("\nwarnings:")
-        for warning in doc.warnings:
-            out(f"  {warning}")
+    _warnings(doc.warnings)
     return 0
+
+
+def _warnings(warnings) -> None:
+    """The warnings a load went past, listed after the rest of ``inspect``."""
+    if warnings:
+        out("\nwarnings:")
+        for warning in warnings:
+            out(f"  {warning}")
 
 
 def _inspect_library(library, args: argparse.Namespace) -> int:
@@ -223,10 +228,7 @@ def _inspect_library(library, args: argparse.Namespace) -> int:
     out(f"  {'career':<{width}}  units  records  file")
     for r in rows:
         out(f"  {r['career']:<{width}}  {r['units']:>5}  {r['records']:>7}  {r['file']}")
-    if library.warnings:
-        out("\nwarnings:")
-        for warning in library.warnings:
-            out(f"  {warning}")
+    _warnings(library.warnings)
     return 0
 
 

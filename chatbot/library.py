@@ -22,7 +22,6 @@ numbered. It never answers from an arbitrary guide.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -45,7 +44,6 @@ SCREENED = 8       # guides asked, at most, when a question names no career and 
 RECORD_CANDIDATES = 16  # guides a named school is looked for in, once its rarer words narrow them this far
 ACROSS = frozenset({Intent.SUPERLATIVE, Intent.FILTER, Intent.NONE_FOUND, Intent.COMPARE, Intent.SIDE_BY_SIDE,
                     Intent.RANKED})
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
 
 
 @dataclass
