@@ -42,9 +42,10 @@ from .match import (
     unknown_share,
 )
 from .model import Context
+from .names import another_of_its_kind
 from .semantic import similarities
 from .smalltalk import Smalltalk, default_smalltalk, semantic_smalltalk
-from .text import number_value, too_large
+from .text import number_value, stem, too_large
 from .vocabulary import find_phrases
 
 RANKED_PASSAGES = 6       # passages ranked for each question
@@ -471,6 +472,15 @@ def _allowed(fields: tuple[FieldMatch, ...], keys) -> tuple[FieldMatch, ...]:
     return tuple(m for m in fields if m.field.label in allowed)
 
 
+def _another_of_its_kind(question: str, query: Query, kb: Knowledge) -> tuple[str, ...]:
+    """"surg techs" in a guide about radiologic technologists: another career, as terms of the query."""
+    if not kb.document.subject:
+        return ()
+    words = another_of_its_kind(question, kb.document.subject, kb.known_, kb.lexicon.stopwords)
+    stems = [stem(w.lower()) for w in words]
+    return tuple(t for t in query.terms if t in stems) or tuple(stems)
+
+
 def gather(question: str, kb: Knowledge, context: Context | None = None) -> Candidates:
     """Read one question against a knowledge base: every candidate ``decide`` may choose from.
 
@@ -503,7 +513,7 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
     return Candidates(
         kb, query, context,
         ranked=ranked,
-        other_role=tuple(other_role(query, kb)),
+        other_role=tuple(other_role(query, kb)) or _another_of_its_kind(question, query, kb),
         near_copy=faq,
         fields=_fields(match_fields(query, kb)),
         remembered=tuple(kb.record_by_name_[n] for n in context.records if n in kb.record_by_name_),

@@ -35,6 +35,27 @@ def own_career(career: str) -> NameIndex:
     return NameIndex([career_words(career)], [career])
 
 
+def another_of_its_kind(question: str, career: str, known: frozenset[str] | set[str],
+                        stop: frozenset[str]) -> list[str]:
+    """Words naming another career of the same kind as ``career``: its head noun, or a clipped
+    form of it, after a word that is neither part of the career's name nor a word the guide
+    knows ("surg techs" asked of a radiologic technologist guide; not "x-ray techs", not
+    "certified techs"). Returns the two words as typed, or nothing."""
+    index = own_career(career)
+    words = [m.group() for m in _WORD.finditer(question)]
+    name = index.names[0][0]
+    if len(name) < 2:
+        return []
+    for i in range(1, len(words)):
+        before = words[i - 1].lower()
+        if words[i].lower() in stop or name[-1] not in index.named_by(words[i]) or before in stop or len(before) < 2:
+            continue
+        if index.named_by(before) & set(name) or stem(before) in known:
+            continue
+        return [words[i - 1], words[i]]
+    return []
+
+
 @dataclass(frozen=True)
 class Mention:
     """A career named in a question: which guide, the words' span, and how (``full``, ``initials``,

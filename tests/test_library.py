@@ -350,3 +350,16 @@ def test_a_career_whose_guide_gives_no_figure_is_said_to_be_left_out(tmp_path):
     career = library.find(target.stem).career
     assert reply.answered and f"not reported for 1 of {len(library.guides)} careers ({career})" in reply.text, \
         reply.text
+
+
+@pytest.mark.parametrize("guide", GUIDES[:3] + GUIDES[-2:], ids=lambda p: p.stem)
+def test_a_single_guide_declines_another_career_of_its_kind(guide):
+    """"surg techs hourly pay" asked of a radiologic technologist guide: the head noun of the guide's
+    career after a word that is neither in its name nor in the guide is another career."""
+    kb = load_knowledge(guide, encoder=None)
+    head = kb.document.subject.split()[-1].lower()
+    label, raw = next((f.label, f.value.raw) for r in kb.document.records if r.own_section for f in r.fields)
+    for modifier in ("zorbic", "quuxish"):
+        reply = answer(f"{modifier} {head[:4]}s {label.lower()}", kb)
+        assert not reply.answered and raw not in reply.text, reply.text
+    assert answer(f"{kb.document.subject.lower()}s {label.lower()}", kb).short == raw
