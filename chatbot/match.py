@@ -138,7 +138,7 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     of a long name shares must also be rare in the document: "administrative" does not name the
     American Association of Healthcare Administrative Management.
     """
-    terms = set(query.terms)
+    terms = _outside_labels(query, kb)
     fillers = kb.lexicon.fillers
     categories = kb.category_terms_
     places = {w for _, phrase in place_mentions(query, kb) for w in phrase} | set(query.stems) & {
@@ -175,6 +175,22 @@ def _in_order(key: RecordKey, query: Query, kb: Knowledge) -> bool:
     terms = list(query.terms)
     n = len(name)
     return n > 1 and any(terms[i:i + n] == name for i in range(len(terms) - n + 1))
+
+
+def _outside_labels(query: Query, kb: Knowledge) -> set[str]:
+    """The question's terms, but for those that spell out an attribute's whole label in a row: in
+    "in-state tuition under $14,850", "state" is the label's, not Indian River State College's."""
+    terms = list(query.terms)
+    spent = [False] * len(terms)
+    for field in kb.fields_:
+        label = kb.lexicon.terms(field.label)
+        n = len(label)
+        if n < 2:
+            continue
+        for i in range(len(terms) - n + 1):
+            if terms[i:i + n] == label:
+                spent[i:i + n] = [True] * n
+    return {t for t, used in zip(terms, spent, strict=True) if not used}
 
 
 def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
