@@ -202,3 +202,20 @@ def cli(capsys, monkeypatch):
         return subprocess.CompletedProcess(["chatbot", *argv], status, out, err)
 
     return run
+
+
+DAMAGES = ["truncated", "garbage", "flipped byte", "empty"]
+
+
+def damaged(entry: Path, how: str) -> None:
+    """Damage a cache file in place: cut in half, random bytes, one byte flipped, or emptied."""
+    data = entry.read_bytes()
+    if how == "truncated":
+        entry.write_bytes(data[:len(data) // 2])
+    elif how == "garbage":
+        entry.write_bytes(os.urandom(len(data)))
+    elif how == "flipped byte":
+        middle = len(data) // 2
+        entry.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
+    else:
+        entry.write_bytes(b"")

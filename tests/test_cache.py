@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DATA
+from conftest import DATA, damaged
 
 from chatbot import answer, cache, load_knowledge
 from chatbot.cli import main
@@ -125,16 +124,7 @@ def test_a_bad_cache_file_is_a_warning_and_a_rebuild(pairs, fits, capsys, damage
     fresh = replies(load_knowledge(pairs, cache=False))
     load_knowledge(pairs)
     (entry,) = entries()
-    data = entry.read_bytes()
-    if damage == "truncated":
-        entry.write_bytes(data[:len(data) // 2])
-    elif damage == "garbage":
-        entry.write_bytes(os.urandom(len(data)))
-    elif damage == "flipped byte":
-        middle = len(data) // 2
-        entry.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
-    else:
-        entry.write_bytes(b"")
+    damaged(entry, damage)
     capsys.readouterr()
     kb = load_knowledge(pairs)
     assert replies(kb) == fresh

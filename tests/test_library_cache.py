@@ -7,11 +7,11 @@ XDG_CACHE_HOME points at a temporary folder (conftest)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import damaged
 
 from chatbot import KnowledgeError, Library, answer, cache, library_cache, load_knowledge
 from chatbot.index import Knowledge
@@ -103,16 +103,7 @@ def test_a_damaged_entry_is_a_warning_and_a_rebuild(folder, fits, capsys, damage
     fresh = replies(load_knowledge(folder, encoder=None, cache=False))
     load_knowledge(folder, encoder=None)
     (entry,) = entries()
-    data = entry.read_bytes()
-    if damage == "truncated":
-        entry.write_bytes(data[:len(data) // 2])
-    elif damage == "garbage":
-        entry.write_bytes(os.urandom(len(data)))
-    elif damage == "flipped byte":
-        middle = len(data) // 2
-        entry.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
-    else:
-        entry.write_bytes(b"")
+    damaged(entry, damage)
     capsys.readouterr()
     fits.clear()
     library = load_knowledge(folder, encoder=None)
