@@ -23,8 +23,10 @@ from typing import NamedTuple
 from .compare import matches_place
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
+    CLIP_MIN,
     Query,
     absent_names,
+    asks_money,
     fields_for_terms,
     figure_evidence,
     foreign_terms,
@@ -136,8 +138,10 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
             break
     if direction is None and bound is None:
         direction = "high" if find_phrases(stems, vocab.high) else "low" if find_phrases(stems, vocab.low) else None
+    superlative = direction is not None  # "smallest", "highest": a word of the lexicon's
     if direction is None and bound is None:
         direction = semantic_direction(query, kb)
+        superlative = direction is not None
     places, place_words = [], set()
     for _, phrase in find_phrases(stems, vocab.regions):
         places.append(vocab.regions[phrase])
@@ -156,7 +160,8 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
     word = next((" ".join(p) for p, n in vocab.ordinals if n == rank), "") if rank > 1 else ""  # "2nd": "second"
     return Ask(direction=direction, rank=rank, rank_word=word, implied=implied_attr, bound=bound,
                bound_word=bound_word, upper=upper, upper_word=upper_word, valued=valued,
-               compare=bool(find_phrases(stems, vocab.compare)), order=bool(find_phrases(stems, vocab.order)),
+               compare=bool(find_phrases(stems, vocab.compare)), order=bool(find_phrases(stems, vocab.order)) or (
+                   not superlative and bool(find_phrases(stems, vocab.order_unless_one))),
                places=tuple(dict.fromkeys(places)), place_words=frozenset(place_words),
                yes_no=bool(stems) and stems[0] in vocab.yes_no)
 
@@ -275,7 +280,13 @@ class Candidates:
     def _named(self) -> tuple[tuple[Link, ...], tuple[RecordKey, ...]]:
         """``linked`` and ``near_misses``, found together."""
         query, kb, context = self.query, self.kb, self.context
-        linked = tuple(self._link(k, s) for k, s in link_records(query, kb))
+        # Of records named as surely, one that has an attribute asked comes first: "what would an
+        # out-of-state kid pay at texas state technical college" names the salary ("pay") and the
+        # school as surely, and out-of-state tuition is the school's.
+        asked = {m.field.label for m in self.fields}
+        found = sorted(link_records(query, kb),
+                       key=lambda pair: (-pair[1], not asked & {f.label for f in pair[0].record.fields}))
+        linked = tuple(self._link(k, s) for k, s in found)
         missed: tuple[RecordKey, ...] = ()
         if not linked:
             missed = tuple(near_misses(query, kb))
@@ -343,8 +354,26 @@ class Candidates:
         return _allowed(self.implied_fields, keys)
 
     def explicit(self, field: FieldKey) -> bool:
-        """Does the question name this attribute beyond its head word ("out-of-state tuition")?"""
-        return any(t in self.query.terms for t in field.terms if t != field.head)
+        """Does the question name this attribute beyond its head word ("out-of-state tuition"), and
+        weigh it against nothing (``both``)?"""
+        return not self.both and any(t in self.query.terms for t in field.terms if t != field.head)
+
+    @property
+    def both(self) -> bool:
+        """Does a question about one record compare ("in state vs out of state")? Then its values
+        of the kind asked are all given."""
+        return self.ask.compare and len(self.records) < 2
+
+    def money_field(self, keys: tuple[RecordKey, ...]) -> tuple[FieldMatch, ...]:
+        """The first sum-of-money attribute of these records, when the question asks a sum of money
+        and names no attribute of theirs by its head word: "how much is ashford a year" ("a year"
+        is the annual median's modifier, and Ashford University has no salary)."""
+        if not keys or not asks_money(self.query, self.kb) or any(
+                m.field.head in self.query.terms for m in self.fields):
+            return ()
+        labels = [f.label for f in keys[0].record.fields if f.value.kind == "money"
+                  and all(k.record.get(f.label) is not None for k in keys)]
+        return tuple(FieldMatch(self.kb.field_by_label_[label], 0.0) for label in labels[:1])
 
     @cached_property
     def record_semantic_field(self) -> tuple[FieldMatch, ...]:
@@ -368,7 +397,8 @@ class Candidates:
     def only_names(self) -> bool:
         """Does the question name ``records`` and nothing else ("what about SNHU?", "and capella")?"""
         named = {t for k in self.records for t in k.name_terms | k.acronyms}
-        return all(t in named for t in self.kb.match_terms(self.query.terms))
+        return all(t in named or (len(t) >= CLIP_MIN and any(n.startswith(t) for n in named))  # "lincoln tech"
+                   for t in self.kb.match_terms(self.query.terms))
 
     @cached_property
     def own_semantic_field(self) -> tuple[FieldMatch, ...]:
@@ -499,7 +529,8 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
         # "what do they do": a question of nothing but function words is about the guide's career
         query = replace(query, vector=kb.encoder_.encode([f"{question} ({kb.document.subject})"])[0])
     content = [t for t in query.terms if t not in kb.lexicon.fillers]  # known to the guide or not
-    if (query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_)
+    follow_up = bool(context.records) and bool(match_fields(query, kb))  # "where is it?" after a school's figure
+    if (query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_) and not follow_up
             and semantic_smalltalk(kb.encoder_).may_be(question, len(content))):
         nearest = float(similarities(kb.unit_vectors_, query.vector).max())
         kind = semantic_smalltalk(kb.encoder_).match(question, query.vector, nearest, len(content))

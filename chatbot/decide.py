@@ -12,6 +12,8 @@ data, not words: ``reply.compose`` words it.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -91,6 +93,7 @@ class Decision:
     words: str = ""
     unit: Unit | None = None
     explicit: bool = False
+    both: bool = False  # a value weighed against its record's others of its kind ("in state vs out of state")
     smalltalk: Smalltalk | None = None
     places: tuple[str, ...] = ()
     bound: tuple[str, float, bool] | None = None
@@ -213,7 +216,7 @@ def _about_records(c: Candidates) -> Decision | None:
     """A question that names records: a value, a summary, or a decline for a figure they lack."""
     kb, query, ranked, keys = c.kb, c.query, c.ranked, c.records
     strength = c.linked[0].strength
-    fields = c.fields_of(keys) or c.record_semantic_field
+    fields = c.fields_of(keys) or c.money_field(keys) or c.record_semantic_field
     if c.record_foreign:  # a figure would be about something else: "salary in california"
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_foreign),
                         strength=value_confidence(strength), off_topic=_off_topic(c, len(c.record_foreign)))
@@ -223,13 +226,15 @@ def _about_records(c: Candidates) -> Decision | None:
             return Decision(Intent.VALUE, ranked, keys, follow, strength)  # "what about SNHU?"
     if fields and counts_fit(query, kb, fields[0].field):
         field = fields[0].field
-        return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field))
+        return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field), both=c.both)
     other = c.fields
     if other and other[0].field.label != LOCATION:
         # A figure these records do not have: say so, never give another record's figure.
         return Decision(Intent.DECLINE, ranked, keys[:1], other[0].field, reason=Decline.VALUE)
-    if not other and c.asks_figure and any(k.record.fields for k in keys) and c.record_unasked:
-        # "how many faculty members does SNHU have": a figure the guide does not give
+    if not other and c.asks_figure and c.record_unasked and any(
+            k.record.fields or not re.search(r"\d", k.record.description or "") for k in keys):
+        # "how many faculty members does SNHU have", "how much are IBEW union dues": a figure the
+        # guide does not give (a resource without figures is described in words only)
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_unasked), records=keys[:1])
     if not other and (len(keys) == 1 or all(k.record.fields for k in keys)) and _summary_fits(c, keys):
         return Decision(Intent.RECORD, ranked, keys, strength=strength)
@@ -261,7 +266,8 @@ def _about_attribute(c: Candidates) -> Decision | None:
         return None
     if c.remembered and all(field_value(k.record, field.label) is not None for k in c.remembered) \
             and not c.remembered_foreign:  # "what about its graduation rate?"
-        return Decision(Intent.VALUE, ranked, c.remembered, field, REMEMBERED_STRENGTH, explicit=c.explicit(field))
+        return Decision(Intent.VALUE, ranked, c.remembered, field, REMEMBERED_STRENGTH, explicit=c.explicit(field),
+                        both=c.both)
     if c.field_owners_named and _figure_fits(kb, field, ranked):
         owners = c.field_owners
         if c.field_owners_foreign:
@@ -340,6 +346,11 @@ def _across(c: Candidates) -> Decision | None:
         group = links[0].key.record.group
         links = [link for link in links if link.key.record.group == group]
     named = tuple(link.key for link in links)
+    by_place = [link.key for link in c.linked if link.by_place and link.key not in named]
+    if len(named) == 1 and ask.yes_no and (ask.implied or ask.direction) and len(by_place) == 1 \
+            and by_place[0].record.group == named[0].record.group:
+        # "is purdue global bigger than phoenix": a record compared with the one its place names
+        return _compare(c, named + tuple(by_place))
     if len(named) >= 2 and (ask.compare or ask.implied or ask.direction):
         keys = tuple(link.key for link in sorted(links, key=lambda link: link.position))
         return _compare(c, keys)

@@ -126,6 +126,9 @@ def _repaired(text: str, repaired: dict[str, str]) -> str:
     return text
 
 
+CLIP_MIN = 4  # a typed word this long or longer may be the beginning of a name's word ("tech")
+
+
 def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     """Records the question names, strongest first, with a strength in (0, 1].
 
@@ -144,13 +147,16 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     places = {w for _, phrase in place_mentions(query, kb) for w in phrase} | set(query.stems) & {
         w for phrase in kb.comparisons_.regions for w in phrase}
     cities = {kb.cities_[phrase] for _, phrase in find_phrases(query.stems, kb.cities_)}
-    found = []
+    found, covered = [], {}
     for key in kb.record_keys_:
         if terms & key.acronyms:
             found.append((key, 1.0))
             continue
         matched = key.name_terms & terms
-        share = len(matched) / max(len(key.name_terms), 1)
+        # A word typed clipped ("lincoln tech" for Lincoln Technical Institute) counts towards
+        # how much of the name is matched, never as the word that names it.
+        clipped = _clipped(key, query, kb, matched) if matched and len(matched) < len(key.name_terms) else set()
+        share = min(1.0, len(matched | clipped) / max(len(key.name_terms), 1))
         distinctive = [t for t in matched if kb.name_frequency(t) == 1 and t not in fillers
                        and (key.record.own_section or t not in categories)
                        and (key.record.own_section or t not in kb.subject_terms_)  # the career, not a record
@@ -164,7 +170,33 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
         if not (distinctive or whole) or near_miss(key, query, kb, places):
             continue
         found.append((key, 0.5 + 0.5 * share))
+        covered[key] = matched | clipped
+    # A record named only by words that name another one as well, which the question names more
+    # fully, is not meant: "lincoln tech" is Lincoln Technical Institute, not also Ivy Tech.
+    found = [(k, s) for k, s in found
+             if k not in covered or not any(covered[k] < covered[o] for o in covered if o is not k)]
     found.sort(key=lambda pair: -pair[1])
+    return found
+
+
+def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> set[str]:
+    """Words of the question that begin a word of the record's name right next to a word of the
+    name it typed whole, on the same side: "tech" in "lincoln tech" (Lincoln Technical Institute);
+    not "health" in "health services administration" (Healthcare Administration Certification Board)."""
+    name = kb.lexicon.canonical([stem(w) for w in tokens(key.record.name)])
+    terms = list(query.terms)
+    found = set()
+    for i, t in enumerate(terms):
+        if t in matched or len(t) < CLIP_MIN or not t.isalpha():
+            continue
+        for step in (-1, 1):
+            j = i + step
+            if not (0 <= j < len(terms)) or terms[j] not in matched:
+                continue
+            for k, n in enumerate(name):
+                if n == terms[j] and 0 <= k - step < len(name) and name[k - step].startswith(t) \
+                        and name[k - step] != t:
+                    found.add(t)
     return found
 
 
@@ -198,8 +230,8 @@ def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
     of arizona", "georgia tech", "university of miami"): the question is about something the guide
     does not list, and none of these records' figures answers it."""
     mentions = place_mentions(query, kb)
-    if not mentions and "of" not in query.stems:
-        return []  # neither test below can hold: no place named, no "university of …"
+    if not mentions and "of" not in query.stems and not set(query.terms) & kb.kind_terms_:
+        return []  # no test below can hold: no place named, no "university of …", no kind word
     places = {w for _, phrase in mentions for w in phrase} | set(query.stems) & {
         w for phrase in kb.comparisons_.regions for w in phrase}
     out = []
@@ -264,11 +296,37 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
         if i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
                 and f"of {' '.join(phrase)}" not in name_text:
             return True  # "university of arizona", "university of new hampshire"
+    if _other_kind_after(key, stems, kb, name_text):
+        return True
     name = key.name_terms - kb.kind_terms_
     for i, w in enumerate(stems):  # "university of houston" and Houston Community College
         if i > 1 and w in name and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
                 and f"of {w}" not in name_text:
             return True
+    return False
+
+
+def _other_kind_after(key: RecordKey, stems: list[str] | tuple[str, ...], kb: Knowledge, name_text: str) -> bool:
+    """Does a run of this record's name words end in a kind word its name does not use?
+
+    "phoenix college" is not University of Phoenix-Arizona, nor "florida state university"
+    Florida State College at Jacksonville: the kind of institution typed ("college",
+    "university", as written, before the lexicon makes both "school") is another one than the
+    record's, so the question names another institution.
+    """
+    own = set(name_text.split())
+    canon = kb.lexicon.canonical
+    i = 0
+    while i < len(stems):
+        j = i
+        while j < len(stems) and stems[j] in own and not set(canon([stems[j]])) & kb.kind_terms_:
+            j += 1
+        named = set(canon(list(stems[i:j]))) & (key.name_terms - kb.kind_terms_)  # not only "the"
+        kind = set(canon([stems[j]])) if j < len(stems) else set()
+        # A kind word as typed that is the kind itself ("the phoenix school") names no other kind.
+        if named and kind & kb.kind_terms_ and stems[j] not in own and stems[j] not in kind:
+            return True
+        i = j + 1 if j > i else i + 1
     return False
 
 
@@ -743,14 +801,25 @@ def gives_no_figure(query: Query, kb: Knowledge, unit) -> bool:
     number that is not a sum of money (in digits or words), a share a percentage: "how many
     paralegals are there in the united states" is not answered by a paragraph about where
     paralegals work, nor "what percent is employment expected to grow" by the salary figures."""
+    text = unit.text.replace(unit.title, " ")  # not its title: "Best Schools … in U.S. 2024" counts nothing
+    if asks_money(query, kb):  # "how much does the journeyman exam cost": a sum of money
+        return not re.search(r"\$\s?\d", text)
     if not asks_count(query, kb):
         return False
-    text = unit.text.replace(unit.title, " ")  # not its title: "Best Schools … in U.S. 2024" counts nothing
     if asks_share(query, kb):  # "what percent…": a percentage, not a salary
         return not re.search(r"\d\s?%|\bpercent", text, flags=re.I)
     if re.search(r"(?<![$\d,.])\d", text):  # a number that is not a sum of money
         return False
     return not (set(tokens(text)) & kb.lexicon.number_words)
+
+
+def asks_money(query: Query, kb: Knowledge) -> bool:
+    """Does the question ask for a sum of money: a figure cue that asks no count or share ("how
+    much…") with a word of an attribute whose values are sums of money ("cost" -> tuition)?"""
+    if not _asks(query, kb.lexicon.figure_cues) or asks_count(query, kb):
+        return False
+    terms = set(query.terms)
+    return any(set(f.terms) & terms and "money" in _kinds_of(kb, f.label) for f in kb.fields_)
 
 
 def reached_by_synonyms_only(query: Query, kb: Knowledge, index: int) -> bool:

@@ -114,14 +114,15 @@ def _short(value: Value) -> str | None:
     return None if value.kind in ("unreadable", "conflict") else value.raw
 
 
-def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: bool = False
-                   ) -> tuple[str, str | None]:
+def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: bool = False,
+                   both: bool = False) -> tuple[str, str | None]:
     """One sentence stating a record's value, and the value itself: ("…is 20%.", "20%").
 
     The record's other values of the same kind follow in brackets when they are the same figure
     ("(out-of-state tuition: $7,404)"), unless the question named this one explicitly
     ("out-of-state tuition"). A different figure is not given unasked: the question named one
-    value, and the sentence says which ("in-state tuition")."""
+    value, and the sentence says which ("in-state tuition"). ``both``: the question weighs them
+    against each other ("in state vs out of state"), so they follow whatever they are."""
     raw, available = field_value(record, field.label)
     lex = kb.lexicon
     label = _label(lex, field.label)
@@ -136,7 +137,7 @@ def value_sentence(kb: Knowledge, record: Record, field: FieldKey, *, explicit: 
     sentence = lex.text(key, name=record.name, label=label, value=phrase)
     siblings = [f for f in record.fields
                 if not explicit and f.label != field.label and kb.field_by_label_[f.label].head == field.head
-                and f.value.shown == raw]
+                and (f.value.shown == raw or (both and f.value.available))]
     if siblings:
         others = "; ".join(lex.text("label_value", label=_label(lex, f.label), value=f.value.shown) for f in siblings)
         sentence = lex.text("with_others", sentence=sentence[:-1], others=others)
@@ -183,7 +184,7 @@ def _values(kb: Knowledge, d: Decision) -> Reply:
     for key in d.records:
         if field_value(key.record, d.field.label) is None:
             continue
-        sentence, raw = value_sentence(kb, key.record, d.field, explicit=d.explicit)
+        sentence, raw = value_sentence(kb, key.record, d.field, explicit=d.explicit, both=d.both)
         sentences.append(sentence)
         shorts.append(raw)
     source = d.records[0].unit

@@ -49,12 +49,14 @@ class Vocabulary:
     ordinals: tuple[tuple[Phrase, int], ...] = ()  # "second" -> 2: "the second highest"
     between: frozenset[Phrase] = frozenset()  # "between" $20 "and" $25: a range…
     joins: frozenset[str] = frozenset()       # …its two ends joined by one of these
+    order_unless_one: frozenset[Phrase] = frozenset()  # "by": a table, unless a superlative asks for one
 
     @property
     def words(self) -> frozenset[str]:
         """Every stem these phrases use, so they are neither unknown nor off-topic words."""
         groups = [self.implied, self.high, self.low, self.above, self.below, self.inclusive, self.compare,
-                  self.order, self.regions, self.good, self.bad, dict(self.ordinals), self.between]
+                  self.order, self.regions, self.good, self.bad, dict(self.ordinals), self.between,
+                  self.order_unless_one]
         return frozenset(w for group in groups for phrase in group for w in phrase)
 
 
@@ -112,6 +114,7 @@ def _build_vocabulary(lexicon: Lexicon) -> Vocabulary:
         world_starts={w: tuple(ps) for w, ps in starts.items()},
         ordinals=tuple((tuple(stem(t) for t in tokens(w)), int(n)) for w, n in data.get("ordinals", {}).items()),
         between=_phrases(data.get("between", [])), joins=frozenset(stem(w) for w in data.get("joins", [])),
+        order_unless_one=_phrases(data.get("order_unless_one", [])),
     )
 
 
