@@ -13,7 +13,6 @@ data, not words: ``reply.compose`` words it.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, replace
 from enum import Enum
 

@@ -68,7 +68,7 @@ def test_a_kind_word_the_name_lacks_names_another_institution(kb):
 
 def test_a_clipped_word_beside_a_whole_one_names_one_record(knowledge_of):
     checked = 0
-    for kb, key in ((kb, key) for kb in map(knowledge_of, GUIDES) for key in schools(kb)):
+    for kb, key in ((g, k) for g in map(knowledge_of, GUIDES) for k in schools(g)):
         words = [w.lower() for w in tokens(key.record.name)]
         word = own_word(kb, key)
         if word is None or word not in words:
