@@ -71,10 +71,18 @@ def spell(word: str, kb: Knowledge, *, typed: str | None = None) -> str | None:
     hits = process.extract(word, kb.spell_choices_, scorer=OSA.distance, score_cutoff=budget, limit=8)
     if not hits:
         return None
-    # Fewest edits first; between equals, the word more passages use ("coordinater" -> "coordinator",
-    # not "coordinate"), then the longest shared beginning ("asford" -> "ashford", not "afford").
-    return min(hits, key=lambda h: (h[1], -kb.unit_df_.get(h[0], 0),
+    # Fewest edits first; between equals, a word the typed one only left letters out of (the commonest
+    # slip: "electricans" -> "electricians", not "electrical"), then the word more passages use
+    # ("coordinater" -> "coordinator", not "coordinate"), then the longest shared beginning ("asford"
+    # -> "ashford", not "afford").
+    return min(hits, key=lambda h: (h[1], not _left_out(word, h[0]), -kb.unit_df_.get(h[0], 0),
                                     -len(os.path.commonprefix([word, h[0]]))))[0]
+
+
+def _left_out(typed: str, word: str) -> bool:
+    """Is ``typed`` ``word`` with letters left out ("electrican" of "electrician")?"""
+    letters = iter(word)
+    return len(typed) < len(word) and all(ch in letters for ch in typed)
 
 
 def is_word(token: str, kb: Knowledge) -> bool:
@@ -242,8 +250,9 @@ def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
             continue  # neither test can hold: no word of the question is in its name or its city
         if key.record.own_section or set(query.terms) & key.acronyms:
             continue
-        if near_miss(key, query, kb, places) or (city and _kind_of(query, kb, city)):
-            out.append(key)
+        if near_miss(key, query, kb, places) or (city and _kind_of(query, kb, city)
+                                                   and not any(f"of {c}" in name_text for c in city)):
+            out.append(key)  # "university of phoenix" is University of Phoenix-Arizona, though in Phoenix
     return out
 
 
@@ -289,7 +298,10 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
             continue
         j = i + len(phrase)
         nxt = canon([stems[j]]) if j < len(stems) else []
-        if phrase in regions and nxt and nxt[0] not in words and nxt[0] not in kb.lexicon.stopwords \
+        # "phoenix arizona campus": the place ends the name (not "minnesota duluth", where the name
+        # goes on with "twin cities")
+        inside = i > 0 and name_text.endswith(f"{stems[i - 1]} {' '.join(phrase)}")
+        if phrase in regions and not inside and nxt and nxt[0] not in words and nxt[0] not in kb.lexicon.stopwords \
                 and nxt[0] not in kb.lexicon.fillers and nxt[0] not in kb.attribute_heads_ \
                 and nxt[0] not in kb.field_terms_:
             return True  # "ohio state", "georgia tech"

@@ -632,6 +632,9 @@ def _fields(pairs: list[tuple[str, str, int]], owner: str, path: str
     return tuple(fields), warnings
 
 
+_SENTENCE_END = re.compile(r"[.!?]\s+\S")  # a paragraph of more than its closing line
+
+
 def _list_line(bullet) -> str:
     """A bullet as its section's list shows it: its title and the first sentence of its text
     ("Manual Dexterity: You need nimble, steady hands…"), so a list answers "what skills…" itself."""
@@ -722,6 +725,11 @@ class _Builder:
             body = head + "\n" + "\n".join(f"\u2022 {n}" for n in names)
             start = lead.start if lead is not None else titled[0].start
             self.add("list", self.section, head.rstrip(":"), body, (start, titled[-1].end))
+            if lead is not None and lead.text.rstrip().endswith(":") and _SENTENCE_END.search(lead.text):
+                # The section's opening paragraph is a passage of its own too, under the section's
+                # title: "Demand … is projected to grow 20% … Several forces are behind the demand:"
+                # answers "job outlook" by itself.
+                self.add("fact", self.section, self.section, lead.text, (lead.start, lead.end))
         elif lead is not None:
             self.add("fact", self.section, self.section, lead.text, (lead.start, lead.end))
         self.bullets, self.lead = [], None

@@ -182,3 +182,37 @@ def test_a_record_named_by_its_city_is_compared(kb):
         checked += 1
         break
     assert checked == 1
+
+
+def test_a_word_with_a_letter_left_out_is_repaired_to_the_word_it_came_from(kb):
+    word = kb.document.subject.split()[-1].lower()  # "technician", "coordinator", "electrician"
+    for i in (len(word) // 2, len(word) - 3):
+        typed = word[:i] + word[i + 1:]  # "technican", "electrican"
+        if typed in kb.known_:
+            continue
+        query = make_query(f"how many {typed}s are there", kb)
+        assert set(kb.lexicon.terms(word)) <= set(query.terms), (typed, query.terms)
+
+
+def test_a_sections_opening_paragraph_before_its_list_is_a_passage_of_its_own(kb):
+    lists = [u for u in kb.units_ if u.kind == "list" and u.record is None]
+    leads = [u.text.splitlines()[0] for u in lists if u.text.splitlines()[0].rstrip().endswith(":")
+             and re.search(r"[.!?]\s+\S", u.text.splitlines()[0])]
+    assert leads
+    facts = {u.text: u for u in kb.units_ if u.kind == "fact"}
+    for lead in leads:
+        assert lead in facts and facts[lead].title == facts[lead].section, lead
+
+
+@pytest.mark.parametrize("guide", [SAMPLE, ROUND2 / "electrician.txt"], ids=lambda p: p.stem)
+def test_a_name_ending_in_its_state_is_named_with_a_word_after_it(guide, tmp_path, knowledge_of):
+    from chatbot import load_knowledge
+
+    kb = knowledge_of(guide)
+    key = next(k for k in schools(kb) if k.record.place and k.record.get("Total Enrollment").value.available)
+    state = kb.comparisons_.codes[key.record.place.split(",")[-1].strip()]
+    text = guide.read_text(encoding="utf-8").replace(key.record.name, f"{key.record.name}-{state}")
+    (tmp_path / guide.name).write_text(text, encoding="utf-8")
+    renamed = load_knowledge(tmp_path / guide.name, cache=False)
+    reply = answer(f"how many students at {key.record.name.lower()} {state.lower()} campus", knowledge=renamed)
+    assert reply.short == key.record.get("Total Enrollment").value.shown, reply.text
