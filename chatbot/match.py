@@ -161,11 +161,13 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
             found.append((key, 1.0))
             continue
         matched = key.name_terms & terms
-        # A word typed clipped ("lincoln tech" for Lincoln Technical Institute) counts towards
-        # how much of the name is matched, never as the word that names it.
-        clipped = _clipped(key, query, kb, matched) if matched and len(matched) < len(key.name_terms) else set()
-        share = min(1.0, len(matched | clipped) / max(len(key.name_terms), 1))
-        distinctive = [t for t in matched if kb.name_frequency(t) == 1 and t not in fillers
+        # A word typed clipped beside a whole one ("lincoln tech" for Lincoln Technical Institute,
+        # "penn college" for Pennsylvania College of Technology) counts towards how much of the name
+        # is matched, and names the record when the word it begins is the record's own.
+        clipped = _clipped(key, query, kb, matched) if matched and len(matched) < len(key.name_terms) else {}
+        share = min(1.0, (len(matched) + len(clipped)) / max(len(key.name_terms), 1))
+        distinctive = [t for t in list(matched) + list(clipped.values()) if kb.name_frequency(t) == 1
+                       and t not in fillers
                        and (key.record.own_section or t not in categories)
                        and (key.record.own_section or t not in kb.subject_terms_)  # the career, not a record
                        and (key.record.own_section or share >= 0.5 or kb.unit_frequency(t) <= RARE_UNITS)]
@@ -178,7 +180,7 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
         if not (distinctive or whole) or near_miss(key, query, kb, places):
             continue
         found.append((key, 0.5 + 0.5 * share))
-        covered[key] = matched | clipped
+        covered[key] = matched | set(clipped)
     # A record named only by words that name another one as well, which the question names more
     # fully, is not meant: "lincoln tech" is Lincoln Technical Institute, not also Ivy Tech.
     found = [(k, s) for k, s in found
@@ -187,13 +189,14 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     return found
 
 
-def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> set[str]:
+def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> dict[str, str]:
     """Words of the question that begin a word of the record's name right next to a word of the
-    name it typed whole, on the same side: "tech" in "lincoln tech" (Lincoln Technical Institute);
-    not "health" in "health services administration" (Healthcare Administration Certification Board)."""
+    name it typed whole, on the same side, with the word each begins: "tech" in "lincoln tech"
+    (Lincoln Technical Institute); not "health" in "health services administration" (Healthcare
+    Administration Certification Board)."""
     name = kb.lexicon.canonical([stem(w) for w in tokens(key.record.name)])
     terms = list(query.terms)
-    found = set()
+    found = {}
     for i, t in enumerate(terms):
         if t in matched or len(t) < CLIP_MIN or not t.isalpha():
             continue
@@ -204,7 +207,7 @@ def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> 
             for k, n in enumerate(name):
                 if n == terms[j] and 0 <= k - step < len(name) and name[k - step].startswith(t) \
                         and name[k - step] != t:
-                    found.add(t)
+                    found[t] = name[k - step]
     return found
 
 
@@ -616,7 +619,13 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
     allowed = set(kb.subject_terms_) | kb.generic_terms_
     for key in keys:
         allowed |= key.about
-    return [t for t in query.terms if t not in allowed]
+    names = {n for key in keys for n in key.name_terms}
+    return [t for t in query.terms if t not in allowed and not _begins_one(t, names)]
+
+
+def _begins_one(term: str, words: set[str]) -> bool:
+    """Is ``term`` the beginning of one of ``words``, typed clipped ("penn" of "pennsylvania")?"""
+    return len(term) >= CLIP_MIN and term.isalpha() and any(w.startswith(term) and w != term for w in words)
 
 
 OTHER_ROLE_SIMILARITY = 0.3  # a word this close to the guide's career is another career ("nurse", "surgeon")…

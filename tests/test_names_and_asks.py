@@ -83,8 +83,13 @@ def test_a_clipped_word_beside_a_whole_one_names_one_record(knowledge_of):
         assert not any(name in reply.text for name in others), reply.text
         checked += 1
     assert checked >= 3
-    lincoln = answer("lincoln tech graduation rate", knowledge=knowledge_of(ROUND2 / "electrician.txt"))
+    electrician = knowledge_of(ROUND2 / "electrician.txt")
+    lincoln = answer("lincoln tech graduation rate", knowledge=electrician)
     assert "Lincoln Technical" in lincoln.text and "Ivy Tech" not in lincoln.text, lincoln.text  # not also Ivy Tech
+    # "penn" begins the name's own word: it names the school, though "technology" is Dunwoody's too
+    penn = next(k.record for k in electrician.record_keys_ if k.record.name.startswith("Penn"))
+    reply = answer("penn college of technology grad rate?", knowledge=electrician)
+    assert reply.short == penn.get("Graduation Rate").value.shown, reply.text
 
 
 def test_a_resource_without_figures_declines_a_sum_of_money(kb):
