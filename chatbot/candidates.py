@@ -288,6 +288,14 @@ class Candidates:
                        key=lambda pair: (-pair[1], not asked & {f.label for f in pair[0].record.fields}))
         linked = tuple(self._link(k, s) for k, s in found)
         missed: tuple[RecordKey, ...] = ()
+        if context.records and set(query.stems) & kb.comparisons_.others:
+            # "and the other texas school?": not the record the last reply was about
+            linked = tuple(link for link in linked if link.key.record.name not in context.records)
+            if not linked:
+                placed = [k for k in records_in_places(kb, self.ask) if k.record.name not in context.records]
+                if len(placed) == 1:
+                    linked = (self._link(placed[0], CONTEXT_PLACE_LINK),)
+            return linked, missed
         if not linked:
             missed = tuple(near_misses(query, kb))
             placed = records_in_places(kb, self.ask) if not missed and context.records else []
@@ -395,8 +403,12 @@ class Candidates:
 
     @cached_property
     def only_names(self) -> bool:
-        """Does the question name ``records`` and nothing else ("what about SNHU?", "and capella")?"""
-        named = {t for k in self.records for t in k.name_terms | k.acronyms}
+        """Does the question name ``records`` and nothing else ("what about SNHU?", "and capella",
+        "and the other texas school?")?"""
+        named = {t for k in self.records for t in k.name_terms | k.acronyms} | self.kb.comparisons_.others
+        if self.ask.places and all(matches_place(k.record, self.ask.places, self.kb.comparisons_.codes)
+                                   for k in self.records):
+            named |= self.ask.place_words  # the records' own state or city
         return all(t in named or (len(t) >= CLIP_MIN and any(n.startswith(t) for n in named))  # "lincoln tech"
                    for t in self.kb.match_terms(self.query.terms))
 

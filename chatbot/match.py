@@ -354,8 +354,23 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     one matched only by a modifier ("cost under $10,000 a year" is tuition, not the annual
     median). Ties go to the label matched more completely, then to the one the document lists
     first (so "tuition" means in-state tuition, "median" the annual one).
+
+    In a message of several sentences, the attributes its last sentence names come first: "my kid
+    was accepted to Ashford but lots of students never finish. how many actually graduate?" asks
+    for the graduation rate, not the admission rate.
     """
-    return fields_for_terms(query.terms, kb, keys)
+    found = fields_for_terms(query.terms, kb, keys)
+    if len(found) < 2:
+        return found
+    sentences = [s for s in _SENTENCE.findall(query.text) if any(ch.isalnum() for ch in s)]
+    if len(sentences) < 2:
+        return found
+    asked = set(kb.lexicon.terms(sentences[-1]))
+    first = [(f, w) for f, w in found if any(t in asked or any(same_root(a, t) for a in asked) for t in f.terms)]
+    return first + [(f, w) for f, w in found if (f, w) not in first]
+
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
 def fields_for_terms(terms: tuple[str, ...], kb: Knowledge, keys: list[RecordKey] | None = None
@@ -701,7 +716,9 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
     foreign = foreign_terms(query, kb, keys)
     named_words = {t for k in keys for t in k.name_terms | k.acronyms}
     name_stems = {stem(t) for k in keys for t in tokens(k.record.name)}
-    places = {w for _, phrase in place_mentions(query, kb) for w in phrase} - named_words
+    # A place the records are in names nothing else: "the other texas school" of one in Houston, TX.
+    places = {w for _, phrase in place_mentions(query, kb) for w in phrase} - named_words \
+        - {t for k in keys if k.record.place and not k.record.own_section for t in k.about}
     typed_names = bool(named_words & set(stems))
     named = []
     for term in foreign:
@@ -730,7 +747,8 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
     for i, phrase in place_mentions(query, kb):
         j = i + len(phrase)
         before_kind = i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kinds
-        after_kind = j < len(stems) and set(canon([stems[j]])) & kinds
+        # "the texas school" names a record by its state: the kind itself, typed, makes no name
+        after_kind = j < len(stems) and set(canon([stems[j]])) & kinds and stems[j] not in kinds
         if (before_kind or after_kind) and not set(phrase) <= name_stems:
             named.extend(w for w in phrase if w not in named)
     return named

@@ -50,13 +50,14 @@ class Vocabulary:
     between: frozenset[Phrase] = frozenset()  # "between" $20 "and" $25: a range…
     joins: frozenset[str] = frozenset()       # …its two ends joined by one of these
     order_unless_one: frozenset[Phrase] = frozenset()  # "by": a table, unless a superlative asks for one
+    others: frozenset[str] = frozenset()  # "the other texas school": not the record just talked about
 
     @property
     def words(self) -> frozenset[str]:
         """Every stem these phrases use, so they are neither unknown nor off-topic words."""
         groups = [self.implied, self.high, self.low, self.above, self.below, self.inclusive, self.compare,
                   self.order, self.regions, self.good, self.bad, dict(self.ordinals), self.between,
-                  self.order_unless_one]
+                  self.order_unless_one, {(w,): 0 for w in self.others}]
         return frozenset(w for group in groups for phrase in group for w in phrase)
 
 
@@ -115,6 +116,7 @@ def _build_vocabulary(lexicon: Lexicon) -> Vocabulary:
         ordinals=tuple((tuple(stem(t) for t in tokens(w)), int(n)) for w, n in data.get("ordinals", {}).items()),
         between=_phrases(data.get("between", [])), joins=frozenset(stem(w) for w in data.get("joins", [])),
         order_unless_one=_phrases(data.get("order_unless_one", [])),
+        others=frozenset(stem(w) for w in data.get("others", [])),
     )
 
 

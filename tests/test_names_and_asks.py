@@ -221,3 +221,38 @@ def test_a_name_ending_in_its_state_is_named_with_a_word_after_it(guide, tmp_pat
     renamed = load_knowledge(tmp_path / guide.name, cache=False)
     reply = answer(f"how many students at {key.record.name.lower()} {state.lower()} campus", knowledge=renamed)
     assert reply.short == key.record.get("Total Enrollment").value.shown, reply.text
+
+
+def test_the_last_sentence_says_which_attribute_is_asked(kb):
+    checked = 0
+    for key in schools(kb):
+        admission, graduation = key.record.get("Admission Rate"), key.record.get("Graduation Rate")
+        if admission is None or not graduation.value.available or admission.value.shown == graduation.value.shown:
+            continue
+        name = key.record.name.lower()
+        reply = answer(f"my kid was accepted to {name} but lots of students never finish. how many actually graduate?",
+                       knowledge=kb)  # "accepted" is the admission rate's word, in the sentence before
+        assert reply.short == graduation.value.shown, reply.text
+        checked += 1
+    assert checked >= 2
+
+
+def test_the_other_school_in_a_state_is_not_the_one_just_named(knowledge_of):
+    checked = 0
+    for kb in map(knowledge_of, GUIDES + sorted(set((ROOT / "knowledge" / "samples").glob("*.txt")) - {SAMPLE})):
+        codes = kb.comparisons_.codes
+        by_state: dict[str, list] = {}
+        for key in schools(kb):
+            if key.record.place:
+                by_state.setdefault(key.record.place.split(",")[-1].strip(), []).append(key)
+        for state, keys in by_state.items():
+            if len(keys) != 2 or state not in codes or not keys[0].record.get("Admission Rate"):
+                continue
+            first, second = keys
+            chat = Conversation(knowledge=kb)
+            chat.ask(f"{first.record.name} admission rate")
+            reply = chat.ask(f"and the other {codes[state].lower()} school?")
+            assert second.record.name in reply.text and first.record.name not in reply.text, reply.text
+            assert reply.short == second.record.get("Admission Rate").value.shown, reply.text
+            checked += 1
+    assert checked >= 1
