@@ -63,6 +63,7 @@ class Decline(Enum):
     NOTHING = "decline"                  # no content word, or nothing ranked
     UNKNOWN = "decline_unknown"          # words the guide never mentions
     VALUE = "decline_value"              # a figure the guide does not give
+    ABOUT = "decline_about"              # a yes or no about a record that none of its figures answers
     UNSURE = "decline_unsure"            # the best passage is below the decline threshold
     TOO_LARGE = "decline_too_large"      # a number larger than any figure
     SMALLTALK = "smalltalk"              # chit-chat that declines ("what time is it?")
@@ -235,6 +236,10 @@ def _about_records(c: Candidates) -> Decision | None:
         # "how many faculty members does SNHU have", "how much are IBEW union dues": a figure the
         # guide does not give (a resource without figures is described in words only)
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_unasked), records=keys[:1])
+    if not other and c.ask.yes_no and c.record_unasked and all(k.record.fields for k in keys):
+        # "does wgu have a football team": a yes or no about something none of its figures is
+        words = " ".join(query.said.get(t, t) for t in c.record_unasked)
+        return _decline(Decline.ABOUT, ranked, words=words, records=keys[:1])
     if not other and (len(keys) == 1 or all(k.record.fields for k in keys)) and _summary_fits(c, keys):
         return Decision(Intent.RECORD, ranked, keys, strength=strength)
     return None

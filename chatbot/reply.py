@@ -64,7 +64,9 @@ def _compose(d: Decision, kb: Knowledge) -> Reply:
         return Reply(text, d.intent is not Intent.DECLINE, d.confidence, intent=REPLY_INTENT[d.intent])
     if d.intent is Intent.DECLINE:
         words = d.words
-        if d.records:  # a figure these records do not have: "the graduation rate of Capella University"
+        if d.records and d.reason is Decline.ABOUT:  # "football team at Western Governors University"
+            words = lex.text("about_of", what=words, name=d.records[0].record.name)
+        elif d.records:  # a figure these records do not have: "the graduation rate of Capella University"
             words = lex.text("figure_of", what=words or _label(lex, d.field.label), name=d.records[0].record.name)
         return decline(kb, d.ranked, reason=d.reason.value, words=words, confidence=d.confidence)
     if d.intent in (Intent.PASSAGE, Intent.UNIT):

@@ -256,3 +256,14 @@ def test_the_other_school_in_a_state_is_not_the_one_just_named(knowledge_of):
             assert reply.short == second.record.get("Admission Rate").value.shown, reply.text
             checked += 1
     assert checked >= 1
+
+
+def test_a_yes_or_no_about_what_no_figure_is_declined_by_name(kb):
+    for key in schools(kb)[:3]:
+        name = key.record.name
+        reply = answer(f"does {name.lower()} have a football team", knowledge=kb)
+        assert not reply.answered and "football team" in reply.text and name in reply.text, reply.text
+        assert not figures(key.record) & set(re.findall(r"\S+%|\$[\d,]+|[\d,]{4,}", reply.text)), reply.text
+        rate = key.record.get("Graduation Rate").value.shown
+        asked = answer(f"does {name.lower()} have a good graduation rate", knowledge=kb)  # an attribute: answered
+        assert rate in asked.text, asked.text
