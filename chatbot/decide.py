@@ -368,7 +368,7 @@ def _across(c: Candidates) -> Decision | None:
         if earlier:
             return _compare(c, earlier + named)
     if named:
-        own_name = {w for k in named for w in kb.lexicon.terms(k.record.name)}
+        own_name = {w for k in named for w in kb.lexicon.terms(k.record.name, keep_stopwords=True)}
         asked_places = ask.place_words - own_name  # "Southern New Hampshire University" asks no place
         if asked_places and ask.yes_no and not follow_up and all(k.record.place for k in named) \
                 and not c.fields:  # a figure asked of a record without it is no place question
