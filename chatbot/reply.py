@@ -65,8 +65,14 @@ def _compose(d: Decision, kb: Knowledge) -> Reply:
     if d.intent is Intent.DECLINE:
         words = d.words
         if d.records and d.reason is Decline.ABOUT:  # "football team at Western Governors University"
-            words = lex.text("about_of", what=words, name=d.records[0].record.name)
-        elif d.records:  # a figure these records do not have: "the graduation rate of Capella University"
+            # said not to be known, then what the guide does give of the record: "do they just let
+            # everybody in at X" is answered by its admission rate even when the words cannot tell
+            key = d.records[0]
+            text = "\n".join((lex.text(d.reason.value, words=lex.text("about_of", what=words, name=key.record.name)),
+                              lex.text("it_gives", summary=record_summary(lex, key.record))))
+            return Reply(text, False, d.confidence, None, key.unit, (), "decline", (),
+                         Context((key.record.name,)))
+        if d.records:  # a figure these records do not have: "the graduation rate of Capella University"
             words = lex.text("figure_of", what=words or _label(lex, d.field.label), name=d.records[0].record.name)
         return decline(kb, d.ranked, reason=d.reason.value, words=words, confidence=d.confidence)
     if d.intent in (Intent.PASSAGE, Intent.UNIT):
