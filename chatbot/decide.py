@@ -31,7 +31,13 @@ from .compare import (
     superlative,
 )
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
-from .match import counts_fit, figure_asked_of, gives_no_figure, reached_by_synonyms_only
+from .match import (
+    counts_fit,
+    figure_asked_of,
+    gives_no_figure,
+    passage_confidence_score,
+    reached_by_synonyms_only,
+)
 from .model import Record, Unit
 from .smalltalk import Smalltalk
 from .vocabulary import find_phrases
@@ -220,6 +226,9 @@ def _about_records(c: Candidates) -> Decision | None:
     if c.record_foreign:  # a figure would be about something else: "salary in california"
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_foreign),
                         strength=value_confidence(strength), off_topic=_off_topic(c, len(c.record_foreign)))
+    covering = _covering_passage(c)
+    if covering is not None:  # "vet tech salary range lowest to highest": the passage with the range
+        return covering
     if not fields and c.context.attribute and c.only_names:
         follow = kb.field_by_label_[c.context.attribute]
         if all(field_value(k.record, follow.label) is not None for k in keys):
@@ -242,6 +251,36 @@ def _about_records(c: Candidates) -> Decision | None:
         return _decline(Decline.ABOUT, ranked, words=words, records=keys[:1])
     if not other and (len(keys) == 1 or all(k.record.fields for k in keys)) and _summary_fits(c, keys):
         return Decision(Intent.RECORD, ranked, keys, strength=strength)
+    return None
+
+
+_AMOUNT = re.compile(r"\$\s?\d[\d,.]*")
+
+
+def _covering_passage(c: Candidates) -> Decision | None:
+    """A passage among the three best that says every word of the question the records' figures
+    are not about, besides the records' own words, and gives a sum of money as they do: "does the
+    salary go up with experience" is answered by the FAQ entry on earning more with experience. A
+    range asked (the lexicon's
+    ``range_cues``: "salary range", "low end and high end") needs a passage with two amounts:
+    "between $34,000 and $61,000" answers it better than the median alone."""
+    kb, keys = c.kb, c.records
+    text = f" {' '.join(c.query.stems)} "
+    cues = [cue for cue in kb.lexicon.range_cues if f" {cue} " in text]  # "range", "low end"
+    cue_words = {w for cue in cues for w in cue.split()}
+    unasked = [t for t in c.record_unasked if t not in kb.lexicon.fillers and t not in cue_words]
+    if not (unasked or cues) or c.asks_figure and not any(k.record.own_section for k in keys):
+        return None
+    own = {t for k in keys for t in k.name_terms}
+    for p in c.ranked[:3]:
+        unit = kb.units_[p.index]
+        # instead of the records' figures, a passage that gives figures of the kind (a sum of money)
+        if unit.record is not None or len(_AMOUNT.findall(unit.text)) < (2 if cues else 1):
+            continue
+        said = set(kb.lexicon.terms(unit.title + " " + unit.text))
+        if own & said and all(t in said for t in unasked):
+            ranked = (p,) + tuple(q for q in c.ranked if q is not p)
+            return _passage(kb, ranked, kb.scale_.confidence(passage_confidence_score(c.query, kb, p.score)))
     return None
 
 

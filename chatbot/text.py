@@ -123,6 +123,7 @@ class Lexicon:
     number_words: frozenset[str] = frozenset()
     count_cues: tuple[str, ...] = ()
     share_cues: tuple[str, ...] = ()
+    range_cues: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -149,6 +150,7 @@ class Lexicon:
             number_words=frozenset(data.get("number_words", [])),
             count_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("count_cues", [])),
             share_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("share_cues", [])),
+            range_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("range_cues", [])),
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:

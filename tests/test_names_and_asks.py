@@ -269,3 +269,15 @@ def test_a_yes_or_no_about_what_no_figure_is_declined_by_name(kb):
         rate = key.record.get("Graduation Rate").value.shown
         asked = answer(f"does {name.lower()} have a good graduation rate", knowledge=kb)  # an attribute: answered
         assert rate in asked.text, asked.text
+
+
+def test_a_salary_range_is_answered_by_the_passage_that_gives_one(kb):
+    ranges = [u for u in kb.units_ if u.record is None and re.search(r"between \$[\d,]+ and \$[\d,]+", u.text)]
+    assert ranges
+    amounts = re.findall(r"\$[\d,]+", re.search(r"between \$[\d,]+ and \$[\d,]+", ranges[0].text).group())
+    subject = kb.document.subject.lower()
+    for question in (f"{subject} salary range", f"whats the low end and high end a {subject} might earn"):
+        reply = answer(question, knowledge=kb)
+        assert all(a in reply.text for a in amounts), (question, reply.text)
+    median = next(f for k in kb.record_keys_ if k.record.own_section for f in k.record.fields)
+    assert answer(f"{subject} salary", knowledge=kb).short == median.value.shown  # one figure asked: the median
