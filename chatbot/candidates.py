@@ -541,7 +541,8 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
         # "what do they do": a question of nothing but function words is about the guide's career
         query = replace(query, vector=kb.encoder_.encode([f"{question} ({kb.document.subject})"])[0])
     content = [t for t in query.terms if t not in kb.lexicon.fillers]  # known to the guide or not
-    follow_up = bool(context.records) and bool(match_fields(query, kb))  # "where is it?" after a school's figure
+    fields = _fields(match_fields(query, kb))
+    follow_up = bool(context.records) and bool(fields)  # "where is it?" after a school's figure
     if (query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_) and not follow_up
             and semantic_smalltalk(kb.encoder_).may_be(question, len(content))):
         nearest = float(similarities(kb.unit_vectors_, query.vector).max())
@@ -558,7 +559,7 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
         ranked=ranked,
         other_role=tuple(other_role(query, kb)) or _another_of_its_kind(question, query, kb),
         near_copy=faq,
-        fields=_fields(match_fields(query, kb)),
+        fields=fields,
         remembered=tuple(kb.record_by_name_[n] for n in context.records if n in kb.record_by_name_),
         content=len(kb.match_terms(query.terms)),
     )
