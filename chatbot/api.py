@@ -81,7 +81,7 @@ def load_knowledge(path: str | Path | list[str | Path] | None = None, *, lexicon
     started = time.monotonic()
     key = (semantic_model_hash() if model is not None else "words only") + model_hash
     with _collector_paused():
-        knowledge = cached(path, lexicon, build, model=key, use=cache, small=model is not None)
+        knowledge = cached(path, lexicon, build, model=key, use=cache)
     knowledge.encoder_ = model  # the model itself is never cached, only what it computed
     return knowledge
 

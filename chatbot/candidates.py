@@ -314,7 +314,12 @@ class Candidates:
     @cached_property
     def records(self) -> tuple[RecordKey, ...]:
         linked = self.linked
-        if not linked or not figure_evidence(self.query, self.kb, [link.key for link in linked]):
+        if not linked:
+            return ()
+        keys = [link.key for link in linked]
+        # "…graduation rate?" then "and the one in california?": the attribute asked before is the evidence
+        follow_up = bool(self.context.attribute) and self._names_only(keys[:1])
+        if not follow_up and not figure_evidence(self.query, self.kb, keys):
             return ()
         group = linked[0].key.record.group
         return tuple(link.key for link in linked if link.key.record.group == group)
@@ -405,12 +410,15 @@ class Candidates:
     def only_names(self) -> bool:
         """Does the question name ``records`` and nothing else ("what about SNHU?", "and capella",
         "and the other texas school?")?"""
-        named = {t for k in self.records for t in k.name_terms | k.acronyms} | self.kb.comparisons_.others
-        if self.ask.places and all(matches_place(k.record, self.ask.places, self.kb.comparisons_.codes)
-                                   for k in self.records):
+        return self._names_only(self.records)
+
+    def _names_only(self, keys) -> bool:
+        named = {t for k in keys for t in k.name_terms | k.acronyms} | self.kb.comparisons_.others
+        if keys and self.ask.places and all(matches_place(k.record, self.ask.places, self.kb.comparisons_.codes)
+                                            for k in keys):
             named |= self.ask.place_words  # the records' own state or city
-        return all(t in named or (len(t) >= CLIP_MIN and any(n.startswith(t) for n in named))  # "lincoln tech"
-                   for t in self.kb.match_terms(self.query.terms))
+        return bool(keys) and all(t in named or (len(t) >= CLIP_MIN and any(n.startswith(t) for n in named))
+                                  for t in self.kb.match_terms(self.query.terms))  # "lincoln tech"
 
     @cached_property
     def own_semantic_field(self) -> tuple[FieldMatch, ...]:

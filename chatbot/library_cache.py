@@ -1,15 +1,14 @@
 """Loading a library of guides fast: one cache file for the whole library, and a first load built
 in parallel worker processes.
 
-A library of a thousand guides is a thousand small files, each under the size from which a
-single file is worth caching (``cache.MIN_BYTES``): without this module every start rebuilt
-them all. Here the whole library (every guide's document and learned state, the careers'
-knowledge base and the name index) is one entry of the index cache, ``library-*.pickle``
-beside the single files' entries, written and read with the same guarantees (``chatbot.cache``):
-keyed by every file's path and content hash, the lexicon, the model and ``INDEX_FORMAT``,
-written atomically, checksummed; a damaged or unreadable entry is one warning line and a
-rebuild, never an error. The files that could not be read are kept in it too, so that a
-reload warns, or with ``strict`` raises, as the first load did.
+A library of a thousand guides is a thousand small files: one cache entry each would be a
+thousand files to find, check and read at every start. Here the whole library (every guide's
+document and learned state, the careers' knowledge base and the name index) is one entry of
+the index cache, ``library-*.pickle`` beside the single files' entries, written and read with
+the same guarantees (``chatbot.cache``): keyed by every file's path and content hash, the
+lexicon, the model and ``INDEX_FORMAT``, written atomically, checksummed; a damaged or
+unreadable entry is one warning line and a rebuild, never an error. The files that could not
+be read are kept in it too, so that a reload warns, or with ``strict`` raises, as the first load did.
 
 When a file changes, is added or is removed, the library's key changes, but the previous entry
 of the same library still holds every other guide under a key of its own (its path and content,

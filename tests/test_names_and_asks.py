@@ -281,3 +281,20 @@ def test_a_salary_range_is_answered_by_the_passage_that_gives_one(kb):
         assert all(a in reply.text for a in amounts), (question, reply.text)
     median = next(f for k in kb.record_keys_ if k.record.own_section for f in k.record.fields)
     assert answer(f"{subject} salary", knowledge=kb).short == median.value.shown  # one figure asked: the median
+
+
+def test_the_one_in_a_state_after_a_figure_is_that_states_record_with_the_same_attribute(kb):
+    codes = kb.comparisons_.codes
+    keys = [k for k in schools(kb) if k.record.place and k.record.get("Graduation Rate").value.available]
+    states = [k.record.place.split(",")[-1].strip() for k in keys]
+    checked = 0
+    for key, state in zip(keys, states, strict=True):
+        if states.count(state) != 1 or state not in codes:
+            continue
+        first = next(k for k in keys if k is not key)
+        chat = Conversation(knowledge=kb)
+        chat.ask(f"{first.record.name} grad rate")
+        reply = chat.ask(f"and the one in {codes[state].lower()}?")
+        assert reply.short == key.record.get("Graduation Rate").value.shown, reply.text
+        checked += 1
+    assert checked >= 2
