@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -175,6 +176,8 @@ class Conversation:
             reply = respond_to(question, self.knowledge, self.context)
         if reply.context is not None:
             self.context = reply.context
+        if reply.answered:  # what a short follow-up with a pronoun continues
+            self.context = replace(self.context, topic=question)
         self.offered = reply.suggestions
         self.history.append((question, reply))
         if self.log is not None:

@@ -531,6 +531,18 @@ def _another_of_its_kind(question: str, query: Query, kb: Knowledge) -> tuple[st
     return tuple(t for t in query.terms if t in stems) or tuple(stems)
 
 
+FOLLOW_UP_TERMS = 3  # a follow-up read with the question before it has at most this many content words
+
+
+def _continues(query: Query, context: Context, kb: Knowledge, fields: tuple[FieldMatch, ...]) -> bool:
+    """Does a short question point back to the one last answered ("does it go up over time?")?
+    It holds a word of the lexicon's ``anaphora``, few content words, and names no attribute
+    and no record of its own: then its passages are ranked with that question read before it."""
+    if not context.topic or fields or not set(query.stems) & kb.lexicon.anaphora:
+        return False
+    return len(kb.match_terms(query.terms)) <= FOLLOW_UP_TERMS and not link_records(query, kb)
+
+
 def gather(question: str, kb: Knowledge, context: Context | None = None) -> Candidates:
     """Read one question against a knowledge base: every candidate ``decide`` may choose from.
 
@@ -560,7 +572,10 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
     huge = too_large_number(query)
     if huge or not (query.terms or (words_only and query.vector is not None)):  # the model reads "what do they do"
         return Candidates(kb, query, context, too_large=huge)
-    ranked = tuple(Passage(i, s) for i, s in rank_units(query, kb, k=RANKED_PASSAGES))
+    ranking = query
+    if _continues(query, context, kb, fields):  # "does it go up over time?" after "whats the salary"
+        ranking = make_query(f"{context.topic} {question}", kb)
+    ranked = tuple(Passage(i, s) for i, s in rank_units(ranking, kb, k=RANKED_PASSAGES))
     faq = next((p.index for p in ranked if kb.units_[p.index].kind == "faq" and near_copy(query, kb, p.index)), None)
     return Candidates(
         kb, query, context,

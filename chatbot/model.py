@@ -135,11 +135,13 @@ class Unit:
 @dataclass(frozen=True)
 class Context:
     """What a reply was about, so that a follow-up can reuse it: record names and an attribute,
-    and, in a library of guides, the guide (by name) the conversation is about."""
+    in a library of guides the guide (by name) the conversation is about, and ``topic``, the
+    question last answered ("whats the salary", which "does it go up over time?" continues)."""
 
     records: tuple[str, ...] = ()
     attribute: str | None = None
     guide: str | None = None
+    topic: str | None = None
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ class Lexicon:
     count_cues: tuple[str, ...] = ()
     share_cues: tuple[str, ...] = ()
     range_cues: tuple[str, ...] = ()
+    anaphora: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -151,6 +152,7 @@ class Lexicon:
             count_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("count_cues", [])),
             share_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("share_cues", [])),
             range_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("range_cues", [])),
+            anaphora=frozenset(stem(w) for w in data.get("anaphora", [])),
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:

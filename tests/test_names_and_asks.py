@@ -298,3 +298,20 @@ def test_the_one_in_a_state_after_a_figure_is_that_states_record_with_the_same_a
         assert reply.short == key.record.get("Graduation Rate").value.shown, reply.text
         checked += 1
     assert checked >= 2
+
+
+def test_a_short_follow_up_with_a_pronoun_is_read_with_the_question_before(kb):
+    from chatbot.candidates import gather
+    from chatbot.model import Context
+
+    earn = f"what does a {kb.document.subject.lower()} earn"
+    alone = gather("does it go up with experience?", kb, Context())
+    after = gather("does it go up with experience?", kb, Context(topic=earn))
+    assert "$" not in kb.units_[alone.ranked[0].index].text  # by itself: not about pay
+    assert "$" in kb.units_[after.ranked[0].index].text  # after the pay question: the passage on pay
+    chat = Conversation(knowledge=kb)
+    chat.ask(earn)
+    assert "$" in chat.ask("does it go up with experience?").text
+    school = schools(kb)[0].record.name
+    own = f"is it true of {school}?"  # a question that names a record is read by itself
+    assert gather(own, kb, Context(topic=earn)).ranked == gather(own, kb, Context()).ranked
