@@ -24,6 +24,7 @@ from .compare import matches_place
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
     CLIP_MIN,
+    PLACE_SLOT_BEFORE,
     Query,
     absent_names,
     asks_money,
@@ -360,7 +361,8 @@ class Candidates:
         """``fields`` that these records have (a place counts as the "Location" attribute), asked by
         a word of the question other than the records' own names ("Pasadena City College tuition"
         does not ask for its city)."""
-        return tuple(m for m in _allowed(self.fields, keys) if _asked_beyond_names(m.field, self.query, keys))
+        return tuple(m for m in _allowed(self.fields, keys) if _asked_beyond_names(m.field, self.query, keys)
+                     or (m.field.label == LOCATION and self.query.stems[-1] in PLACE_SLOT_BEFORE))
 
     def implied_fields_of(self, keys: tuple[RecordKey, ...] | list[RecordKey]) -> tuple[FieldMatch, ...]:
         """``implied_fields`` that these records have."""
@@ -562,6 +564,10 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
         query = replace(query, vector=kb.encoder_.encode([f"{question} ({kb.document.subject})"])[0])
     content = [t for t in query.terms if t not in kb.lexicon.fillers]  # known to the guide or not
     fields = _fields(match_fields(query, kb))
+    if query.stems and query.stems[-1] in PLACE_SLOT_BEFORE and LOCATION in kb.field_by_label_ and not any(
+            m.field.label == LOCATION for m in fields):
+        # "what state is ashford university in": a question that ends on "in" asks where
+        fields = (FieldMatch(kb.field_by_label_[LOCATION], 1.0),) + fields
     follow_up = bool(context.records) and bool(fields)  # "where is it?" after a school's figure
     if (query.vector is not None and kb.unit_vectors_ is not None and len(kb.unit_vectors_) and not follow_up
             and semantic_smalltalk(kb.encoder_).may_be(question, len(content))):

@@ -315,3 +315,9 @@ def test_a_short_follow_up_with_a_pronoun_is_read_with_the_question_before(kb):
     school = schools(kb)[0].record.name
     own = f"is it true of {school}?"  # a question that names a record is read by itself
     assert gather(own, kb, Context(topic=earn)).ranked == gather(own, kb, Context()).ranked
+
+
+def test_a_question_ending_on_in_asks_where(kb):
+    for key in schools(kb)[:4]:
+        reply = answer(f"what state is {key.record.name.lower()} in", knowledge=kb)  # "state": not in-state tuition
+        assert reply.short == key.record.place, reply.text
