@@ -149,7 +149,7 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     of a long name shares must also be rare in the document: "administrative" does not name the
     American Association of Healthcare Administrative Management.
     """
-    terms = _outside_labels(query, kb)
+    terms = _outside_labels(query, kb) - _asked_kind(query, kb)
     fillers = kb.lexicon.fillers
     categories = kb.category_terms_
     places = {w for _, phrase in place_mentions(query, kb) for w in phrase} | set(query.stems) & {
@@ -218,6 +218,17 @@ def _in_order(key: RecordKey, query: Query, kb: Knowledge) -> bool:
     terms = list(query.terms)
     n = len(name)
     return n > 1 and any(terms[i:i + n] == name for i in range(len(terms) - n + 1))
+
+
+def _asked_kind(query: Query, kb: Knowledge) -> set[str]:
+    """The word between an asking word that opens the question and its verb ("what *state* is
+    rasmussen university in"): the kind of thing asked, which names no record (Indian River State
+    College)."""
+    stems = query.stems
+    if len(stems) > 3 and stems[0] in kb.lexicon.asking_words and stems[1] not in kb.lexicon.stopwords \
+            and stems[2] in kb.comparisons_.yes_no:  # "what state *is*", "which city *does*"
+        return set(kb.lexicon.canonical([stems[1]]))
+    return set()
 
 
 def _outside_labels(query: Query, kb: Knowledge) -> set[str]:

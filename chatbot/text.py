@@ -125,6 +125,7 @@ class Lexicon:
     share_cues: tuple[str, ...] = ()
     range_cues: tuple[str, ...] = ()
     anaphora: frozenset[str] = frozenset()
+    asking_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict) -> Lexicon:
@@ -153,6 +154,7 @@ class Lexicon:
             share_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("share_cues", [])),
             range_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("range_cues", [])),
             anaphora=frozenset(stem(w) for w in data.get("anaphora", [])),
+            asking_words=frozenset(stem(w) for w in data.get("asking_words", [])),
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
