@@ -424,6 +424,8 @@ def _across(c: Candidates) -> Decision | None:
         return None  # "what is the largest ocean": "largest" alone does not make it about schools
     if c.across_foreign:
         return None  # declined later, with its own words ("most expensive school in 2020")
+    if scoped and not (ranking or ask.bound or c.fields or set(c.query.terms) & kb.kind_terms_) and c.query.unknown:
+        return None  # "whats the capitol of oklahoma": a place, and words about something else than the records
     if scoped or ask.bound:
         if ask.bound or not ranking:
             return _filter(c, field if ask.bound else None, owners, places)

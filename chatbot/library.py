@@ -428,12 +428,26 @@ def _unrouted(library: Library, question: str) -> Reply:
     screened = _screen(library, question)
     replies = [(gi, respond_in_guide(question, library.guides[gi].knowledge)) for gi in screened]
     answering = [(gi, r) for gi, r in replies if r.answered]
-    if len(answering) == 1:
+    # A career's own figures (its salary) asked with its head noun but another modifier ("physical
+    # therapist hourly wage": the respiratory therapist guide reads "therapist" as its own, the
+    # other guides decline another occupation) are asked about, not stated.
+    own = len(answering) == 1 and len(replies) > 1 and answering[0][1].source is not None \
+        and answering[0][1].source.record is not None and answering[0][1].source.record.own_section \
+        and _head_only(library, library.guides[answering[0][0]].career, question)
+    if len(answering) == 1 and not own:
         return _tagged(answering[0][1], library.guides[answering[0][0]])
     if answering:
         answering.sort(key=lambda pair: -pair[1].confidence)
         return _clarify(library, [gi for gi, _ in answering], question)
     return _declined(library, replies[0][1] if replies else careers_reply)
+
+
+def _head_only(library: Library, career: str, question: str) -> bool:
+    """Does the question use a career's head noun ("therapist") but not the rest of its name?"""
+    words = career.split()
+    asked = set(library.lexicon.terms(question))
+    return len(words) > 1 and set(library.lexicon.terms(words[-1])) <= asked \
+        and not set(library.lexicon.terms(" ".join(words[:-1]))) <= asked
 
 
 def _declined(library: Library, reply: Reply) -> Reply:

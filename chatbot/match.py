@@ -751,7 +751,7 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
                 or typed in capitals
                 or before & NAME_SLOT_BEFORE
                 or (after & kinds and term not in kinds) or of_kind or owner or qualifier
-                or own and _close_to_subject(typed, kb)):
+                or own and (_close_to_subject(typed, kb) or _heads_occupation(stems, spots, query, kb))):
             named.append(term)
     # A place made a name by a kind word ("university of utah", "ohio university") names another
     # thing even where the place itself is one of these records' places.
@@ -787,6 +787,26 @@ def _names_subject(word: str, kb: Knowledge) -> bool:
     """Is a word the guide's career, or the start of one of its words ("techs" for a technician)?"""
     return word in kb.subject_terms_ or (len(word) >= 3 and any(s.startswith(word.rstrip("s"))
                                                                for s in kb.subject_terms_))
+
+
+def _heads_occupation(stems: list[str], spots: list[int], query: Query, kb: Knowledge) -> bool:
+    """Does a word end a two-word name of another occupation ("occupational *therapists*" in a
+    guide about occupational therapy assistants)? The model reads a word alone less surely than
+    the phrase it ends; a word followed by one of the career's own words ("experienced therapy
+    assistants") is a modifier of the career, not the end of another's name; and the word must be
+    one the guide uses (for the therapists its career works under), not slang for the career
+    itself ("hvac guy")."""
+    said = {v: k for k, v in query.said.items()}
+    for i in spots:
+        j = _next_word(stems, i)
+        if i == 0 or stems[i - 1] in kb.lexicon.stopwords or (j is not None and stems[j] in kb.subject_terms_) \
+                or _names_subject(stems[i], kb) or stems[i] not in kb.known_:
+            continue  # "records techs": the career, clipped; "hvac guy": a word the guide never uses for anyone
+        phrase = f"{query.said.get(stems[i - 1], said.get(stems[i - 1], stems[i - 1]))} " \
+                 f"{query.said.get(stems[i], stems[i])}"
+        if _close_to_subject(phrase, kb):
+            return True
+    return False
 
 
 def _next_word(stems: list[str], i: int) -> int | None:

@@ -237,6 +237,20 @@ def test_with_the_model_a_career_no_guide_covers_is_declined(tmp_path):
     assert answer("pharmacy techs salary", library).answered
 
 
+@pytest.mark.skipif(not installed(), reason="the semantic extra is not installed")
+def test_with_the_model_one_guides_own_figure_needs_its_career_named(tmp_path):
+    """"physical therapist hourly wage": the other guides decline another occupation, and the
+    respiratory therapist guide, which reads "therapist" as its own, does not state its figure."""
+    for guide in [ROOT / "tests" / "heldout" / "guides" / "respiratory_therapist.txt"] + GUIDES[1:4]:
+        shutil.copy(guide, tmp_path / guide.name)
+    library = load_knowledge(tmp_path)
+    figures_ = {v for g in library.guides for v in salary(library, g.career).values()}
+    reply = answer("physical therapist hourly wage", library)
+    assert reply.short is None and not any(v in reply.text for v in figures_), reply.text
+    hourly = next(v for k, v in salary(library, "Respiratory Therapist").items() if "hour" in k.lower())
+    assert answer("respiratory therapist hourly wage", library).short == hourly
+
+
 # ---------------------------------------------------------------- the command and evaluation
 
 

@@ -321,3 +321,26 @@ def test_a_question_ending_on_in_asks_where(kb):
     for key in schools(kb)[:4]:
         reply = answer(f"what state is {key.record.name.lower()} in", knowledge=kb)  # "state": not in-state tuition
         assert reply.short == key.record.place, reply.text
+
+
+@pytest.mark.parametrize("guide", [SEED, SAMPLE, ROUND2 / "veterinary_technician.txt",
+                                   ROOT / "tests" / "heldout" / "guides" / "hvac_technician.txt"], ids=lambda p: p.stem)
+def test_another_occupation_named_by_a_two_word_name_gets_no_salary(guide, knowledge_of):
+    kb = knowledge_of(guide)
+    median = next(f for k in kb.record_keys_ if k.record.own_section for f in k.record.fields).value.shown
+    other = answer("how much do billing specialists make", knowledge=kb)  # the guide mentions specialists
+    assert not other.answered and median not in other.text, other.text
+    own = answer(f"how much do {kb.document.subject.lower()}s make", knowledge=kb)
+    assert own.short == median, own.text
+
+
+def test_a_place_with_words_about_something_else_is_no_list_of_schools(kb):
+    names = " ".join(k.record.name.lower() for k in kb.record_keys_)
+    states = sorted(kb.comparisons_.codes[k.record.place.split(",")[-1].strip()].lower() for k in schools(kb)
+                    if k.record.place and kb.comparisons_.codes[k.record.place.split(",")[-1].strip()].lower()
+                    not in names)  # a state no record's name holds ("Florida State College" is named by it)
+    state = states[0]
+    trivia = answer(f"whats the capitol of {state}", knowledge=kb)
+    assert not trivia.answered, trivia.text
+    listed = answer(f"schools in {state}", knowledge=kb)  # the kind named: the schools there
+    assert listed.answered and any(k.record.name in listed.text for k in schools(kb)), listed.text
