@@ -91,9 +91,11 @@ def cache_key(path: str | Path, lexicon: Lexicon, model: str = "") -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-def entry_path(path: str | Path, key: str) -> Path:
-    """One file per knowledge path: a new key for the same path replaces the old entry."""
-    where = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
+def entry_path(path: str | Path, key: str, model: str = "") -> Path:
+    """One file per knowledge path and model: a new key for the same path and model replaces the
+    old entry, while the words-only entry and the model's live side by side (a start with
+    ``--no-semantic`` does not throw away the vectors the next start needs)."""
+    where = hashlib.sha256(f"{Path(path).resolve()}\0{model}".encode()).hexdigest()[:16]
     return cache_dir() / f"{where}-{key[:32]}.pickle"
 
 
@@ -113,10 +115,10 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def read(path: str | Path, key: str) -> tuple[Document, dict] | None | bool:
+def read(path: str | Path, key: str, model: str = "") -> tuple[Document, dict] | None | bool:
     """The cached (document, learned state) for ``key``; None when there is none, False (after a
     warning) when there is one that cannot be used."""
-    entry = entry_path(path, key)
+    entry = entry_path(path, key, model)
     found = read_entry(entry, key)
     if not found:
         return found
@@ -168,10 +170,10 @@ def learned_state(knowledge: Knowledge) -> dict:
             if name.endswith("_")}
 
 
-def write(path: str | Path, key: str, knowledge: Knowledge, *, quiet: bool = False) -> None:
+def write(path: str | Path, key: str, knowledge: Knowledge, *, model: str = "", quiet: bool = False) -> None:
     """Write the document and learned state atomically (a temporary file, then a rename), and
     remove the older entries of the same knowledge path. Failing is a warning (unless ``quiet``)."""
-    entry = entry_path(path, key)
+    entry = entry_path(path, key, model)
     write_entry(entry, key, (knowledge.document, learned_state(knowledge)), entry.name.split("-")[0] + "-",
                 quiet=quiet)
 
@@ -254,7 +256,7 @@ def cached(path: str | Path, lexicon: Lexicon, build: Callable[[], Knowledge], *
         key = cache_key(path, lexicon, model)
     except OSError:  # unreadable: building says why, with the proper error
         return build()
-    found = read(path, key)
+    found = read(path, key, model)
     if found:
         return restore(found[0], lexicon, found[1])
     knowledge = build()
@@ -263,5 +265,5 @@ def cached(path: str | Path, lexicon: Lexicon, build: Callable[[], Knowledge], *
     except OSError:
         unchanged = False
     if unchanged:  # a file rewritten while it was being read is not stored under its old content's key
-        write(path, key, knowledge, quiet=found is False)  # one warning a load at most
+        write(path, key, knowledge, model=model, quiet=found is False)  # one warning a load at most
     return knowledge

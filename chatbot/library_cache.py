@@ -93,13 +93,14 @@ def keys(files: Sequence[Path], lexicon: Lexicon, model: str) -> tuple[str, dict
     return whole, own
 
 
-def _place(paths: Sequence[Path]) -> str:
-    """The library's entries are named after the files and folders it was loaded from."""
-    return hashlib.sha256(json.dumps([str(Path(p).resolve()) for p in paths]).encode()).hexdigest()[:16]
+def _place(paths: Sequence[Path], model: str = "") -> str:
+    """The library's entries are named after the files and folders it was loaded from, and the
+    model (the words-only entry and the model's live side by side)."""
+    return hashlib.sha256(json.dumps([[str(Path(p).resolve()) for p in paths], model]).encode()).hexdigest()[:16]
 
 
-def entry_path(paths: Sequence[Path], key: str) -> Path:
-    return cache.cache_dir() / f"library-{_place(paths)}-{key[:32]}.pickle"
+def entry_path(paths: Sequence[Path], key: str, model: str = "") -> Path:
+    return cache.cache_dir() / f"library-{_place(paths, model)}-{key[:32]}.pickle"
 
 
 # ---------------------------------------------------------------- what an entry holds
@@ -140,11 +141,11 @@ def _replay(errors: list[tuple], strict: bool, warn: Callable[[str], None] | Non
             warn(f"chatbot: warning: {error} (skipped)")
 
 
-def _reusable(paths: Sequence[Path], key: str) -> dict[str, tuple]:
+def _reusable(paths: Sequence[Path], key: str, model: str = "") -> dict[str, tuple]:
     """The guides (and unreadable files) of the library's previous entry, by their own key."""
     found: dict[str, tuple] = {}
-    for old in sorted(cache.cache_dir().glob(f"library-{_place(paths)}-*.pickle")):
-        if old == entry_path(paths, key):
+    for old in sorted(cache.cache_dir().glob(f"library-{_place(paths, model)}-*.pickle")):
+        if old == entry_path(paths, key, model):
             continue
         payload = cache.read_entry(old, None)
         if isinstance(payload, dict) and isinstance(payload.get("guides"), list):
@@ -283,19 +284,19 @@ def load_library(paths: list[Path], lexicon: Lexicon, encoder: Encoder | None, m
     files = library_files(paths)
     use = cache.enabled(use) and bool(files)
     key, own = keys(files, lexicon, model) if use else ("", {})
-    found = cache.read_entry(entry_path(paths, key), key) if use else None
+    found = cache.read_entry(entry_path(paths, key, model), key) if use else None
     if found:
         try:
             library = _restore(found, lexicon, encoder)
             errors = found["errors"]
         except (KeyError, TypeError, ValueError, IndexError) as error:
-            cache.warn(f"cannot read {entry_path(paths, key)} ({error.__class__.__name__}: {error}); rebuilding")
+            cache.warn(f"cannot read {entry_path(paths, key, model)} ({error.__class__.__name__}: {error}); rebuilding")
             found = False
         else:
             _replay(errors, strict, warn)
             return library
 
-    reused = _reusable(paths, key) if use else {}
+    reused = _reusable(paths, key, model) if use else {}
     known: dict[Path, Knowledge | KnowledgeError] = {}
     for f in files:
         old = reused.get(own.get(f, ""))
@@ -328,6 +329,6 @@ def load_library(paths: list[Path], lexicon: Lexicon, encoder: Encoder | None, m
     library = build_library(paths, load, lexicon, strict=strict, warn=warn, label=label,
                             fit=fit_apart if apart else None)
     if use and keys(files, lexicon, model)[0] == key:  # a file rewritten meanwhile is not stored under its old key
-        cache.write_entry(entry_path(paths, key), key, _payload(library, own, errors),
-                          f"library-{_place(paths)}-", quiet=found is False)
+        cache.write_entry(entry_path(paths, key, model), key, _payload(library, own, errors),
+                          f"library-{_place(paths, model)}-", quiet=found is False)
     return library

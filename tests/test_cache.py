@@ -245,3 +245,16 @@ def test_a_cached_guide_answers_as_a_fresh_one(monkeypatch, fits):
     cached = load_knowledge(SEED)
     assert len(fits) == 1 and len(entries()) == 1
     assert [answer(q, cached).text for q in questions] == [answer(q, fresh).text for q in questions]
+
+
+def test_the_words_only_entry_and_the_models_live_side_by_side(fits):
+    """Starting once with ``--no-semantic`` does not throw away the vectors the next start reads."""
+    from chatbot.semantic import default_encoder
+
+    if default_encoder() is None:
+        pytest.skip("the semantic extra is not installed")
+    for _ in range(2):
+        load_knowledge(DATA / "pairs.jsonl", encoder=None)
+        semantic = load_knowledge(DATA / "pairs.jsonl")
+    assert len(fits) == 2 and len(entries()) == 2
+    assert semantic.unit_vectors_ is not None
