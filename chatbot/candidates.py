@@ -361,8 +361,9 @@ class Candidates:
         """``fields`` that these records have (a place counts as the "Location" attribute), asked by
         a word of the question other than the records' own names ("Pasadena City College tuition"
         does not ask for its city)."""
+        where = bool(self.query.stems) and self.query.stems[-1] in PLACE_SLOT_BEFORE  # "what state is X in"
         return tuple(m for m in _allowed(self.fields, keys) if _asked_beyond_names(m.field, self.query, keys)
-                     or (m.field.label == LOCATION and self.query.stems[-1] in PLACE_SLOT_BEFORE))
+                     or (m.field.label == LOCATION and where))
 
     def implied_fields_of(self, keys: tuple[RecordKey, ...] | list[RecordKey]) -> tuple[FieldMatch, ...]:
         """``implied_fields`` that these records have."""
