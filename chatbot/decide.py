@@ -301,6 +301,10 @@ def _about_attribute(c: Candidates) -> Decision | None:
         linked = c.own_semantic_field  # "what's a normal paycheck in this line of work"
         if linked and not c.own_foreign and _figure_fits(kb, linked[0].field, ranked, 5):
             return Decision(Intent.RECORD, ranked, c.own[:1], strength=linked[0].score)
+        if ranked and _AMOUNT.search(kb.units_[ranked[0].index].text) and c.own_foreign:
+            # "how much do nurses make": the passage giving the career's pay is not about nurses
+            return _decline(Decline.VALUE, ranked, words=query.words(c.own_foreign),
+                            off_topic=_off_topic(c, len(c.own_foreign)))
         return None
     if not fields:
         return None

@@ -344,3 +344,10 @@ def test_a_place_with_words_about_something_else_is_no_list_of_schools(kb):
     assert not trivia.answered, trivia.text
     listed = answer(f"schools in {state}", knowledge=kb)  # the kind named: the schools there
     assert listed.answered and any(k.record.name in listed.text for k in schools(kb)), listed.text
+
+
+def test_a_passage_giving_the_careers_pay_is_not_another_careers(kb):
+    reply = answer("how much do nurses make", knowledge=kb)
+    assert not reply.answered and "nurses" in reply.text.splitlines()[0], reply.text
+    own = {f.value.shown for k in kb.record_keys_ if k.record.own_section for f in k.record.fields}
+    assert "$" not in reply.text.splitlines()[0] and not any(v in reply.text for v in own), reply.text
