@@ -310,14 +310,9 @@ def _run(folder: Path, mode: str, cache: Path, questions: Path | None) -> dict:
 
 
 def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from run import cpu_name  # bench/run.py, beside this script
+
+    cpu = cpu_name()
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GB, Python {platform.python_version()}, {platform.system()}"
 

@@ -347,15 +347,19 @@ def scale(sizes: list[int], runs: int) -> dict[int, dict[str, list[Figures]]]:
 
 # ---------------------------------------------------------------- report
 
-def machine() -> str:
-    cpu = platform.processor() or "?"
+def cpu_name() -> str:
+    """The CPU's model name (from /proc/cpuinfo on Linux), else what ``platform`` says."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return platform.processor() or platform.machine() or "?"
+
+
+def machine() -> str:
+    cpu = cpu_name()
     import numpy
     import onnxruntime
     import rapidfuzz
