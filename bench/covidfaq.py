@@ -15,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the working tree's chatbot, not an installed copy
+
 from chatbot import evaluate, load_cases, load_knowledge
 
 HERE = Path(__file__).parent

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the working tree's chatbot, not an installed copy
+
 from chatbot import answer, load_knowledge
 from chatbot.match import make_query, rank_units
 from chatbot.semantic import default_encoder

@@ -17,7 +17,7 @@ import numpy as np
 
 from .model import KnowledgeError, Record, Unit
 from .parse import Document
-from .semantic import Encoder, default_encoder
+from .semantic import DIMENSIONS, ENTRY_TOKENS, Encoder, default_encoder
 from .text import Lexicon, stem, tokens
 from .vocabulary import build_vocabulary, direction_vectors, encoded, regions
 
@@ -236,14 +236,21 @@ class Knowledge:
         # entry), by that question alone too: one vector, the normalised mean of the two. (It was
         # the better of two cosines; the mean ranks as well or better on CovidFAQ and StackFAQ and
         # halves what a question reads: README, "The semantic signal's cost".)
+        # An entry's question + answer is read to its opening (ENTRY_TOKENS): its question has a
+        # vector of its own, and at 20,000 entries the answers' tokens are most of a first load.
         texts = [_semantic_text(u) for u in self.units_]
         asked = [i for i, u in enumerate(self.units_) if u.kind == "faq"]
         labels = [self._field_description(f) for f in self.fields_]
         subject = [self.document.subject] if self.document.subject else []
-        vectors = self.encoder_.encode(texts + [self.units_[i].title for i in asked] + labels + subject)
-        n = len(texts)
-        self.unit_vectors_ = faq_vectors(vectors[:n], asked, vectors[n:n + len(asked)])
-        self.field_vectors_ = vectors[n + len(asked):n + len(asked) + len(labels)]
+        whole = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        whole[asked] = self.encoder_.encode([texts[i] for i in asked], limit=ENTRY_TOKENS)
+        rest = sorted(set(range(len(texts))) - set(asked))
+        vectors = self.encoder_.encode([texts[i] for i in rest] + [self.units_[i].title for i in asked] + labels
+                                       + subject)
+        whole[rest] = vectors[:len(rest)]
+        vectors = vectors[len(rest):]
+        self.unit_vectors_ = faq_vectors(whole, asked, vectors[:len(asked)])
+        self.field_vectors_ = vectors[len(asked):len(asked) + len(labels)]
         # Encoded on their own, as the single words they are compared with are.
         anchors = list(self.lexicon.role_anchors or ())
         self.role_vectors_ = encoded(self.encoder_, tuple(anchors)) if anchors else None

@@ -27,6 +27,10 @@ MODEL_SHA256 = {
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
 }
 MAX_TOKENS = 256
+# An FAQ entry's question + answer is read to this many tokens (its question is also encoded alone):
+# the opening says what the entry is about, and the model's time grows with every token (README,
+# "The semantic signal's cost"). Everything else, questions and passages, is read to MAX_TOKENS.
+ENTRY_TOKENS = 48
 DIMENSIONS = 384
 ENV_SWITCH = "CAREERBOT_SEMANTIC"
 WORKERS_ENV = "CAREERBOT_ENCODER_THREADS"
@@ -63,9 +67,10 @@ class Encoder:
     Each distinct text is encoded once and on its own (a batch of one, no padding). The model
     quantises its activations to int8 with one scale per run, so a text run in a batch shares that
     scale with its batch-mates and their padding and comes out slightly different (cosine 0.976 at
-    worst against itself alone, in batches of 32); alone, a passage gets exactly the vector it
-    would get as a question, whatever is loaded with it. On one core this is no slower than
-    batches of 32 (the padding is gone; see the README, "The semantic signal's cost").
+    worst against itself alone, in batches of 32); alone, a text gets the same vector whatever is
+    loaded with it, and a passage within ``limit`` tokens exactly the vector it gets as a question.
+    On one core this is no slower than batches of 32 (the padding is gone; see the README, "The
+    semantic signal's cost").
 
     ``workers``: how many texts are run at once when many are encoded (``PARALLEL_FROM`` or more
     distinct texts: the first load of a large file); default ``CAREERBOT_ENCODER_THREADS`` or the
@@ -99,13 +104,15 @@ class Encoder:
         case: a word typed that is one of them is a word, not a misspelling ("salery" is not)."""
         return frozenset(w for w in self._tokenizer.get_vocab() if w.isalpha())
 
-    def encode(self, texts: Sequence[str], *, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, progress: Callable[[int, int], None] | None = None,
+               limit: int = MAX_TOKENS) -> np.ndarray:
         """An (n, 384) float32 array of L2-normalised sentence vectors, one row per text.
 
         A text given several times is encoded once (its rows are copies). ``progress(done, total)``
-        is called as the distinct texts are encoded.
+        is called as the distinct texts are encoded. ``limit``: a text is read to this many tokens
+        (its first ``limit - 1`` and the closing one), as the model was trained to read it.
         """
-        if len(texts) == 1 and progress is None:
+        if len(texts) == 1 and progress is None and limit >= MAX_TOKENS:
             return self._remembered(texts[0]).copy()[None, :]  # one question, asked of several knowledge bases
         slot: dict[str, int] = {}
         rows = np.array([slot.setdefault(t, len(slot)) for t in texts], dtype=np.int64)
@@ -115,7 +122,7 @@ class Encoder:
 
         def run(chunk: range) -> range:
             for i in chunk:
-                vectors[i] = self._one(distinct[i])
+                vectors[i] = self._one(distinct[i], limit)
             return chunk
 
         workers = min(self.workers, len(chunks)) if len(distinct) >= PARALLEL_FROM else 1
@@ -135,14 +142,17 @@ class Encoder:
         base and then by a guide's (or several), each asking for the same vector."""
         return self._one(text).astype(np.float32)  # as a row of ``encode``'s array holds it
 
-    def _one(self, text: str) -> np.ndarray:
-        """One text's vector: the mean of its token vectors, L2-normalised."""
+    def _one(self, text: str, limit: int = MAX_TOKENS) -> np.ndarray:
+        """One text's vector, read to ``limit`` tokens: the mean of its token vectors, L2-normalised."""
         # Lone surrogates (undecodable bytes from a terminal) cannot be tokenised: replaced.
         text = text.encode("utf-8", "replace").decode("utf-8") or " "
         with self._lock:
             encoded = self._tokenizer.encode(text)
-        ids = np.array([encoded.ids], dtype=np.int64)
-        mask = np.array([encoded.attention_mask], dtype=np.int64)
+        ids, mask = encoded.ids, encoded.attention_mask
+        if len(ids) > limit:  # the first tokens and the closing [SEP]
+            ids, mask = ids[:limit - 1] + ids[-1:], mask[:limit]
+        ids = np.array([ids], dtype=np.int64)
+        mask = np.array([mask], dtype=np.int64)
         hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
                                           "token_type_ids": np.zeros_like(ids)})[0]
         summed = (hidden * mask[..., None]).sum(axis=1)

@@ -104,7 +104,7 @@ class Remembering:
 
     def encode(self, texts, **options) -> np.ndarray:
         self.calls += 1
-        key = tuple(texts)
+        key = (tuple(texts), options.get("limit"))
         if key not in self.seen:
             self.seen[key] = self.encoder.encode(texts, **options)
         return self.seen[key].copy()

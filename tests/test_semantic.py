@@ -42,12 +42,48 @@ def test_a_text_given_twice_is_encoded_once(monkeypatch):
     expected = np.stack([enc.encode([t])[0] for t in texts])
     seen = []
     one = enc._one
-    monkeypatch.setattr(enc, "_one", lambda text: seen.append(text) or one(text))
+    monkeypatch.setattr(enc, "_one", lambda text, limit: seen.append(text) or one(text, limit))
     vectors = enc.encode(texts)
     assert sorted(seen) == sorted(set(texts))
     assert vectors.dtype == np.float32 and vectors.shape == (5, 384)
     assert np.array_equal(vectors, expected)
     assert enc.encode([]).shape == (0, 384)
+
+
+def test_a_text_is_read_to_its_limit():
+    """``limit``: a text is read to that many tokens (its first ``limit - 1`` and the closing one),
+    so words past it change nothing; a text within the limit gets the vector it gets as a question.
+    The index reads an FAQ entry's question + answer to ``ENTRY_TOKENS``."""
+    from chatbot.semantic import ENTRY_TOKENS, MAX_TOKENS
+
+    enc = default_encoder()
+    opening = "Patient services coordinators schedule appointments, check insurance and greet patients. " * 4
+    assert len(enc._tokenizer.encode(opening).ids) > ENTRY_TOKENS
+    texts = [opening + "They earn a salary.", opening + "Tuition is high.", "what is the salary"]
+    one, other, short = enc.encode(texts, limit=ENTRY_TOKENS)
+    assert np.array_equal(one, other)
+    assert np.array_equal(short, enc.encode(["what is the salary"])[0])
+    whole = enc.encode([opening + "They earn a salary.", opening + "Tuition is high."], limit=MAX_TOKENS)
+    assert not np.array_equal(whole[0], whole[1])
+    assert ENTRY_TOKENS < MAX_TOKENS
+
+
+def test_a_guides_passages_are_read_whole_and_its_entries_to_their_opening(guide_kb):
+    """A passage has one vector, of its whole text; an FAQ entry's is the mean of its question's and
+    of its question + answer read to ``ENTRY_TOKENS``."""
+    from chatbot.index import _semantic_text
+    from chatbot.semantic import ENTRY_TOKENS
+
+    enc, units = guide_kb.encoder_, guide_kb.units_
+    length = {i: len(enc._tokenizer.encode(_semantic_text(u)).ids) for i, u in enumerate(units)}
+    passage = max((i for i, u in enumerate(units) if u.kind != "faq"), key=length.get)
+    entry = max((i for i, u in enumerate(units) if u.kind == "faq"), key=length.get)
+    assert length[passage] > ENTRY_TOKENS
+    assert np.allclose(guide_kb.unit_vectors_[passage], enc.encode([_semantic_text(units[passage])])[0], atol=1e-6)
+    whole = enc.encode([_semantic_text(units[entry])], limit=ENTRY_TOKENS)[0]
+    question = enc.encode([units[entry].title])[0]
+    mean = (whole + question) / np.linalg.norm(whole + question)
+    assert np.allclose(guide_kb.unit_vectors_[entry], mean, atol=1e-6)
 
 
 def test_many_texts_on_several_threads_give_the_vectors_of_one(monkeypatch):
