@@ -32,6 +32,7 @@ from .compare import (
 )
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
+    asked_of,
     counts_fit,
     figure_asked_of,
     gives_no_figure,
@@ -245,9 +246,11 @@ def _about_records(c: Candidates) -> Decision | None:
         # "how many faculty members does SNHU have", "how much are IBEW union dues": a figure the
         # guide does not give (a resource without figures is described in words only)
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_unasked), records=keys[:1])
-    if not other and c.ask.yes_no and c.record_unasked and all(k.record.fields for k in keys):
-        # "does wgu have a football team": a yes or no about something none of its figures is
-        words = " ".join(query.said.get(t, t) for t in c.record_unasked)
+    unasked = c.record_unasked if c.ask.yes_no else tuple(asked_of(query, list(keys), c.record_unasked))
+    if not other and unasked and all(k.record.fields for k in keys):
+        # "does wgu have a football team", "who is the president of snhu": something none of its
+        # figures is about, asked of it
+        words = " ".join(query.said.get(t, t) for t in unasked)
         return _decline(Decline.ABOUT, ranked, words=words, records=keys[:1])
     if not other and (len(keys) == 1 or all(k.record.fields for k in keys)) and _summary_fits(c, keys):
         return Decision(Intent.RECORD, ranked, keys, strength=strength)

@@ -809,6 +809,31 @@ def _heads_occupation(stems: list[str], spots: list[int], query: Query, kb: Know
     return False
 
 
+ASKED_OF_BEFORE = frozenset({"of", "at", "in", "for"})  # "the president of snhu", "the weather in phoenix"
+
+
+def asked_of(query: Query, keys: list[RecordKey], terms: tuple[str, ...]) -> list[str]:
+    """Of ``terms``, the words put where what is asked of a record goes: before "of", "at", "in" or
+    "for" and the record's name ("the president of snhu", "the weather in phoenix", "a football
+    team at wgu"), or right after its name ("wgu football"). Not a word beside it otherwise
+    ("what's the deal with ashford", "wait, is st. pete college in st petersburg?")."""
+    stems = list(query.stems)
+    names = {stem(t) for k in keys for t in tokens(k.record.name)}
+    names |= {t for k in keys for t in k.name_terms | k.acronyms}
+    out = []
+    for term in terms:
+        typed = stem(query.said.get(term, term))
+        for i, w in enumerate(stems):
+            if w not in (typed, term):
+                continue
+            j = _next_word(stems, i)
+            before = j is not None and stems[j] in ASKED_OF_BEFORE and bool(set(stems[j + 1:j + 4]) & names)
+            if before or (i > 0 and stems[i - 1] in names):
+                out.append(term)
+                break
+    return out
+
+
 def _next_word(stems: list[str], i: int) -> int | None:
     """The position of the word after ``stems[i]``, passing over stray numbers and single letters
     (what is left of an escape sequence or a typo: "harvard \\x1b[31m tuition")."""

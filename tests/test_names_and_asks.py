@@ -271,6 +271,22 @@ def test_a_yes_or_no_about_what_no_figure_is_declined_by_name(kb):
         assert rate in asked.text, asked.text
 
 
+def test_what_is_asked_of_a_record_that_no_figure_is_declined_by_name(kb):
+    """Not only a yes or no: a word put where what is asked of a record goes ("the president of X",
+    "the weather in <its city's name word>", "X football") is declined by name with what the guide
+    gives; a word beside the name otherwise ("what's the deal with X") still gets its summary."""
+    for key in schools(kb)[:3]:
+        name = key.record.name
+        for question, word in ((f"who is the president of {name.lower()}", "president"),
+                               (f"{name.lower()} football", "football")):
+            reply = answer(question, knowledge=kb)
+            first, _, rest = reply.text.partition("\n")
+            assert not reply.answered and word in first and name in first, (question, reply.text)
+            assert all(value in rest for value in figures(key.record)), reply.text
+        summary = answer(f"whats the deal with {name.lower()}", knowledge=kb)
+        assert summary.answered and all(value in summary.text for value in figures(key.record)), summary.text
+
+
 def test_a_salary_range_is_answered_by_the_passage_that_gives_one(kb):
     ranges = [u for u in kb.units_ if u.record is None and re.search(r"between \$[\d,]+ and \$[\d,]+", u.text)]
     assert ranges
