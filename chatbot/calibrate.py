@@ -7,6 +7,12 @@ off-topic questions in ``knowledge/calibration/off_topic_questions.txt`` are sco
 and the score that ``OFF_TOPIC_QUANTILE`` of them stay below becomes confidence 0.5, the point
 where the bot declines. A confidence of 0.5 thus means the same everywhere: about one
 off-topic question in twenty would score as high.
+
+A question the sentence model puts closer to the guide's career than ``OFF_TOPIC_QUANTILE`` of
+those questions come ("is there a lot of paperwork in this job", "whats the hardest part of
+this gig") is about the career, which one off-topic question in twenty is: its confidence is
+read on the scale of ``NEAR_QUANTILE`` (85%) instead. Of the general questions, only those both
+that close to the career and scoring between the two percentiles are answered that were not.
 """
 
 from __future__ import annotations
@@ -85,8 +91,22 @@ def semantic_threshold(kb: Knowledge, quantile: float) -> float | None:
     return float(np.quantile((off_topic_vectors(kb.encoder_) @ kb.unit_vectors_.T).max(axis=1), quantile))
 
 
+def subject_threshold(kb: Knowledge, quantile: float) -> float | None:
+    """The sentence-model similarity to the guide's career that ``quantile`` of the off-topic
+    questions stay below: a question closer than that is about the career ("is there a lot of
+    paperwork in this job"). None without the model or a subject."""
+    if kb.encoder_ is None or kb.subject_vector_ is None:
+        return None
+    return float(np.quantile(off_topic_vectors(kb.encoder_) @ kb.subject_vector_, quantile))
+
+
 def calibrate(kb: Knowledge, quantile: float) -> Scale:
     """The scale of ``kb``: its threshold is the ``quantile`` of the off-topic questions' best scores."""
+    return scales(kb, (quantile,))[0]
+
+
+def scales(kb: Knowledge, quantiles: tuple[float, ...]) -> tuple[Scale, ...]:
+    """``calibrate`` at several quantiles, the off-topic questions scored once."""
     from .match import make_query, passage_confidence_score, passage_scores
 
     questions = off_topic_questions()
@@ -96,5 +116,5 @@ def calibrate(kb: Knowledge, quantile: float) -> Scale:
         query = make_query(question, kb, vector=vector)
         scores = passage_scores(query, kb)
         tops.append(passage_confidence_score(query, kb, float(scores.max()) if len(scores) else 0.0))
-    threshold = float(np.quantile(tops, quantile)) if tops else 0.3
-    return Scale(min(0.9, max(0.05, threshold)))
+    thresholds = [float(np.quantile(tops, q)) if tops else 0.3 for q in quantiles]
+    return tuple(Scale(min(0.9, max(0.05, t))) for t in thresholds)

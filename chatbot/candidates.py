@@ -495,7 +495,7 @@ class Candidates:
     @cached_property
     def passage_confidence(self) -> float:
         """The best passage's calibrated confidence (0.5 at the knowledge base's decline point)."""
-        return self.kb.scale_.confidence(passage_confidence_score(self.query, self.kb, self.best))
+        return self.kb.scale_for(self.query.vector).confidence(passage_confidence_score(self.query, self.kb, self.best))
 
     @cached_property
     def unknown_share(self) -> float:

@@ -283,7 +283,8 @@ def _covering_passage(c: Candidates) -> Decision | None:
         said = set(kb.lexicon.terms(unit.title + " " + unit.text))
         if own & said and all(t in said for t in unasked):
             ranked = (p,) + tuple(q for q in c.ranked if q is not p)
-            return _passage(kb, ranked, kb.scale_.confidence(passage_confidence_score(c.query, kb, p.score)))
+            score = passage_confidence_score(c.query, kb, p.score)
+            return _passage(kb, ranked, kb.scale_for(c.query.vector).confidence(score))
     return None
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .calibrate import Scale
 from .model import KnowledgeError, Record, Unit
 from .parse import Document
 from .semantic import DIMENSIONS, ENTRY_TOKENS, Encoder, default_encoder
@@ -27,6 +28,9 @@ LOCATION = "Location"  # the pseudo-field of a record's place line
 # passage below DECLINE_BELOW is declined. `chatbot eval SET --calibrate` lets an owner move it.
 DECLINE_BELOW = 0.5
 OFF_TOPIC_QUANTILE = 0.95
+# A question about the career (closer to it than OFF_TOPIC_QUANTILE of the off-topic questions) is
+# read on the scale whose 0.5 is this quantile instead (``Knowledge.scale_for``).
+NEAR_QUANTILE = 0.85
 TYPICAL_QUANTILE = 0.8  # the nearest cosine most off-topic questions (4 in 5) stay below: below it, no link
 # The weight of the semantic similarity in a passage's score; the rest is the lexical score.
 SEMANTIC_WEIGHT = 0.7
@@ -200,15 +204,26 @@ class Knowledge:
         self.known_ = frozenset(vocab | lexicon_words | lex.stopwords | lex.fillers)
         self.spell_choices_ = sorted(w for w in vocab | lexicon_words if len(w) >= 3 and w.isalpha())
         self._fit_semantic()
-        from .calibrate import calibrate, semantic_threshold
+        from .calibrate import scales, semantic_threshold, subject_threshold
 
         self.direction_vectors_ = direction_vectors(self.encoder_, lex)
 
-        self.scale_ = calibrate(self, OFF_TOPIC_QUANTILE)
+        self.scale_, self.near_scale_ = scales(self, (OFF_TOPIC_QUANTILE, NEAR_QUANTILE))
+        self.subject_null_ = subject_threshold(self, OFF_TOPIC_QUANTILE)
         self.semantic_null_ = semantic_threshold(self, OFF_TOPIC_QUANTILE)
         self.semantic_typical_ = semantic_threshold(self, TYPICAL_QUANTILE)
         self.unit_index_ = {u.id: i for i, u in enumerate(self.units_)}
         return self
+
+    def scale_for(self, vector: np.ndarray | None) -> Scale:
+        """The confidence scale of a question with this sentence vector: ``near_scale_`` when the
+        model puts it closer to the guide's career than most off-topic questions come
+        (``subject_null_``), else ``scale_``."""
+        near = getattr(self, "near_scale_", None)
+        if near is not None and vector is not None and self.subject_null_ is not None \
+                and float(vector @ self.subject_vector_) > self.subject_null_:
+            return near
+        return self.scale_
 
     def _field_description(self, field: FieldKey) -> str:
         """What the sentence model compares a question with to link an attribute: the label, the
