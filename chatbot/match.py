@@ -657,6 +657,7 @@ def _begins_one(term: str, words: set[str]) -> bool:
 OTHER_ROLE_SIMILARITY = 0.3  # a word this close to the guide's career is another career ("nurse", "surgeon")…
 ROLE_MARGIN = 0.08  # …if it is this much closer to an occupation than to anything else ("clinic" is not)
 NAME_SLOT_BEFORE = frozenset({"at"})  # "tuition at harvard"
+SUBJECT_SLOT_BEFORE = frozenset({"doe", "do", "did"})  # "what does harvard charge" (stems: "does" is "doe")
 PLACE_SLOT_BEFORE = frozenset({"in", "near", "from", "around"})  # "salary in tokyo"
 
 
@@ -750,6 +751,7 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
                 or typed in places or term in places
                 or typed in capitals
                 or before & NAME_SLOT_BEFORE
+                or (not own and before & SUBJECT_SLOT_BEFORE)  # a school's figure: "what does harvard charge"
                 or (after & kinds and term not in kinds) or of_kind or owner or qualifier
                 or own and (_close_to_subject(typed, kb) or _heads_occupation(stems, spots, query, kb))):
             named.append(term)
@@ -828,7 +830,12 @@ def asked_of(query: Query, keys: list[RecordKey], terms: tuple[str, ...]) -> lis
                 continue
             j = _next_word(stems, i)
             before = j is not None and stems[j] in ASKED_OF_BEFORE and bool(set(stems[j + 1:j + 4]) & names)
-            if before or (i > 0 and stems[i - 1] in names):
+            start = i  # the name typed before the word, if any
+            while start > 0 and stems[start - 1] in names:
+                start -= 1
+            # after "does <name>" comes its verb ("what does snhu charge"), not what is asked of it
+            after = start < i and not (start > 0 and stems[start - 1] in SUBJECT_SLOT_BEFORE)
+            if before or after:
                 out.append(term)
                 break
     return out

@@ -287,6 +287,25 @@ def test_what_is_asked_of_a_record_that_no_figure_is_declined_by_name(kb):
         assert summary.answered and all(value in summary.text for value in figures(key.record)), summary.text
 
 
+def test_a_name_the_guide_lacks_after_does_names_another_school(kb):
+    """"what does stanford charge for tuition": the word between "does" and its verb is who is asked
+    about, so no school's tuition is given; "what does <a school> charge" still describes it (not a
+    decline for "charge", which comes after "does <name>" as its verb)."""
+    from pathlib import Path
+
+    assert "stanford" not in Path(kb.document.path).read_text(encoding="utf-8").lower()
+    tuition = {f.value.shown for k in schools(kb) for f in k.record.fields
+               if "Tuition" in f.label and f.value.available}
+    for question in ("what does stanford charge for tuition", "how much does stanford charge in tuition"):
+        reply = answer(question, knowledge=kb)
+        assert not reply.answered and not tuition & set(re.findall(r"\$[\d,]+", reply.text)), (question, reply.text)
+    key = schools(kb)[0]
+    own = {f.value.shown for f in key.record.fields if "Tuition" in f.label and f.value.available}
+    reply = answer(f"what does {key.record.name.lower()} charge", knowledge=kb)
+    assert reply.answered and key.record.name in reply.text and own & set(re.findall(r"\$[\d,]+", reply.text)), \
+        reply.text
+
+
 def test_a_salary_range_is_answered_by_the_passage_that_gives_one(kb):
     ranges = [u for u in kb.units_ if u.record is None and re.search(r"between \$[\d,]+ and \$[\d,]+", u.text)]
     assert ranges
