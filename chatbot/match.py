@@ -252,8 +252,8 @@ def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
     of arizona", "georgia tech", "university of miami"): the question is about something the guide
     does not list, and none of these records' figures answers it."""
     mentions = place_mentions(query, kb)
-    if not mentions and "of" not in query.stems and not set(query.terms) & kb.kind_terms_:
-        return []  # no test below can hold: no place named, no "university of …", no kind word
+    if not mentions and "of" not in query.stems and not set(query.terms) & kb.kind_terms_ and not query.unknown:
+        return []  # no test below can hold: no place named, no "university of …", no kind word, no new word
     places = {w for _, phrase in mentions for w in phrase} | set(query.stems) & {
         w for phrase in kb.comparisons_.regions for w in phrase}
     out = []
@@ -322,12 +322,34 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
         if i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
                 and f"of {' '.join(phrase)}" not in name_text:
             return True  # "university of arizona", "university of new hampshire"
-    if _other_kind_after(key, stems, kb, name_text):
+    if _other_kind_after(key, stems, kb, name_text) or _replaced_name_word(key, query, kb, name_text):
         return True
     name = key.name_terms - kb.kind_terms_
     for i, w in enumerate(stems):  # "university of houston" and Houston Community College
         if i > 1 and w in name and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
                 and f"of {w}" not in name_text:
+            return True
+    return False
+
+
+def _replaced_name_word(key: RecordKey, query: Query, kb: Knowledge, name_text: str) -> bool:
+    """Is a word the guide lacks typed where the name has another word, before a word only this
+    record's name uses? "lincoln tech" is not Ivy Tech Community College: "lincoln" stands where
+    its name has "ivy". Not a beginning of a word of its name ("st. pete college")."""
+    words = name_text.split()
+    stems, unknown = query.stems, set(query.unknown)
+    for i in range(1, len(stems)):
+        typed, word = stems[i - 1], stems[i]
+        if typed not in unknown or word not in words or words.index(word) == 0:
+            continue
+        if not any(kb.name_frequency(t) == 1 for t in kb.lexicon.canonical([word])):
+            continue  # a word many names use ("community", "state") is no name of its own
+        j = words.index(word)
+        # A word of the name clipped ("lincoln tech denver") or the initials of the words before it
+        # ("uc blue ash": University of Cincinnati) is the name as typed.
+        lead = [w for w in words[:j] if w not in kb.lexicon.stopwords]
+        initials = {"".join(w[0] for w in lead[k:]) for k in range(len(lead))}
+        if not any(w.startswith(typed) for w in words) and typed not in initials:
             return True
     return False
 

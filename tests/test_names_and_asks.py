@@ -306,6 +306,28 @@ def test_a_name_the_guide_lacks_after_does_names_another_school(kb):
         reply.text
 
 
+def test_a_new_word_where_the_name_has_another_names_another_school(kb):
+    """"lincoln tech" is not Ivy Tech: a word the guide lacks typed before a word only one name
+    uses, where that name has another word, names another school; the name's own word clipped
+    ("ivy tech", "univ tech") still names it."""
+    places = {w for k in kb.record_keys_ for w in tokens((k.record.place or "").lower())}
+    checked = 0
+    for key in schools(kb):
+        words = [w.lower() for w in tokens(key.record.name)]
+        word = next((w for w in words[1:] if len(w) >= 4 and w not in places and (terms := kb.lexicon.terms(w))
+                     and all(kb.name_frequency(t) == 1 and t not in kb.kind_terms_ for t in terms)), None)
+        if word is None:
+            continue
+        tuition = {f.value.shown for f in key.record.fields if "Tuition" in f.label and f.value.available}
+        reply = answer(f"stanford {word} tuition", knowledge=kb)
+        assert not reply.answered and not tuition & set(re.findall(r"\$[\d,]+", reply.text)), reply.text
+        before = words[words.index(word) - 1]
+        own = answer(f"{before[:4]} {word} tuition", knowledge=kb)
+        assert tuition & set(re.findall(r"\$[\d,]+", own.text)), own.text
+        checked += 1
+    assert checked, "a school whose own word is not the first of its name"
+
+
 def test_a_salary_range_is_answered_by_the_passage_that_gives_one(kb):
     ranges = [u for u in kb.units_ if u.record is None and re.search(r"between \$[\d,]+ and \$[\d,]+", u.text)]
     assert ranges
