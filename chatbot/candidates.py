@@ -546,6 +546,18 @@ def _continues(query: Query, context: Context, kb: Knowledge, fields: tuple[Fiel
     return len(kb.match_terms(query.terms)) <= FOLLOW_UP_TERMS and not link_records(query, kb)
 
 
+def _ends_asking_where(query: Query, kb: Knowledge) -> bool:
+    """Does the question end on "in" after a record's name, its kind or a pronoun ("what state is
+    ashford university in", "what city is it in")? Not after a verb: "who gets in" asks about
+    admission."""
+    stems = query.stems
+    if len(stems) < 2 or stems[-1] not in PLACE_SLOT_BEFORE:
+        return False
+    before = stems[-2]
+    return (before in kb.lexicon.anaphora or any(before in k.acronyms for k in kb.record_keys_)
+            or bool(set(kb.lexicon.canonical([before])) & (set(kb.name_df_) | kb.kind_terms_)))
+
+
 def gather(question: str, kb: Knowledge, context: Context | None = None) -> Candidates:
     """Read one question against a knowledge base: every candidate ``decide`` may choose from.
 
@@ -565,7 +577,7 @@ def gather(question: str, kb: Knowledge, context: Context | None = None) -> Cand
         query = replace(query, vector=kb.encoder_.encode([f"{question} ({kb.document.subject})"])[0])
     content = [t for t in query.terms if t not in kb.lexicon.fillers]  # known to the guide or not
     fields = _fields(match_fields(query, kb))
-    if query.stems and query.stems[-1] in PLACE_SLOT_BEFORE and LOCATION in kb.field_by_label_ and not any(
+    if _ends_asking_where(query, kb) and LOCATION in kb.field_by_label_ and not any(
             m.field.label == LOCATION for m in fields):
         # "what state is ashford university in": a question that ends on "in" asks where
         fields = (FieldMatch(kb.field_by_label_[LOCATION], 1.0),) + fields

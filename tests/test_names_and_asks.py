@@ -328,6 +328,17 @@ def test_a_new_word_where_the_name_has_another_names_another_school(kb):
     assert checked, "a school whose own word is not the first of its name"
 
 
+def test_a_question_ending_on_in_asks_where_only_after_a_name(kb):
+    """"what state is X in" asks where; "is X picky about who gets in" does not (a verb before the
+    "in"): it is not answered with the school's location."""
+    for key in schools(kb)[:4]:
+        name = key.record.name.lower()
+        where = answer(f"what state is {name} in", knowledge=kb)
+        assert where.short == key.record.place, where.text
+        picky = answer(f"is {name} picky about who gets in", knowledge=kb)
+        assert picky.short != key.record.place, picky.text
+
+
 def test_a_salary_range_is_answered_by_the_passage_that_gives_one(kb):
     ranges = [u for u in kb.units_ if u.record is None and re.search(r"between \$[\d,]+ and \$[\d,]+", u.text)]
     assert ranges
