@@ -134,6 +134,13 @@ class Lexicon:
             target = stem(canonical)
             for variant in [canonical, *variants]:
                 synonyms[tuple(stem(t) for t in tokens(variant))] = target
+        # A phrase that begins with a word for "another" ("another state") is said with any of them
+        # ("a different state"): the comparisons' ``others``.
+        others = {stem(w) for w in data.get("comparisons", {}).get("others", [])}
+        for phrase, target in list(synonyms.items()):
+            if len(phrase) > 1 and phrase[0] in others:
+                for word in others:
+                    synonyms.setdefault((word, *phrase[1:]), target)
         return cls(
             synonyms=synonyms,
             stopwords=frozenset(stem(w) for w in data.get("stopwords", [])),

@@ -339,6 +339,22 @@ def test_a_question_ending_on_in_asks_where_only_after_a_name(kb):
         assert picky.short != key.record.place, picky.text
 
 
+def test_another_state_said_with_any_word_for_another_is_out_of_state(kb):
+    """The lexicon's "another state" is out-of-state tuition; so are "a different state" and "some
+    other state" (the comparisons' words for "another"), with the first tuition still in-state."""
+    checked = 0
+    for key in schools(kb):
+        outside, inside = key.record.get("Out-of-State Tuition"), key.record.get("In-State Tuition")
+        if outside is None or inside is None or outside.value.shown == inside.value.shown or checked == 3:
+            continue
+        name = key.record.name.lower()
+        for question in (f"{name} tuition if i live in a different state", f"{name} tuition from another state"):
+            assert answer(question, knowledge=kb).short == outside.value.shown, question
+        assert answer(f"{name} tuition", knowledge=kb).short == inside.value.shown
+        checked += 1
+    assert checked, "a school whose tuition differs for students from another state"
+
+
 def test_a_salary_range_is_answered_by_the_passage_that_gives_one(kb):
     ranges = [u for u in kb.units_ if u.record is None and re.search(r"between \$[\d,]+ and \$[\d,]+", u.text)]
     assert ranges
