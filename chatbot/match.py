@@ -821,13 +821,17 @@ def _heads_occupation(stems: list[str], spots: list[int], query: Query, kb: Know
     one the guide uses (for the therapists its career works under), not slang for the career
     itself ("hvac guy")."""
     said = {v: k for k, v in query.said.items()}
+    repaired = {fixed for _, fixed in query.corrected}  # read as the guide writes them: "dental asistant"
+
+    def word(w: str) -> str:
+        return w if w in repaired else query.said.get(w, said.get(w, w))
+
     for i in spots:
         j = _next_word(stems, i)
         if i == 0 or stems[i - 1] in kb.lexicon.stopwords or (j is not None and stems[j] in kb.subject_terms_) \
                 or _names_subject(stems[i], kb) or stems[i] not in kb.known_:
             continue  # "records techs": the career, clipped; "hvac guy": a word the guide never uses for anyone
-        phrase = f"{query.said.get(stems[i - 1], said.get(stems[i - 1], stems[i - 1]))} " \
-                 f"{query.said.get(stems[i], stems[i])}"
+        phrase = f"{word(stems[i - 1])} {word(stems[i])}"
         if _close_to_subject(phrase, kb):
             return True
     return False

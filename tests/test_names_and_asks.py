@@ -414,7 +414,24 @@ def test_another_occupation_named_by_a_two_word_name_gets_no_salary(guide, knowl
     median = next(f for k in kb.record_keys_ if k.record.own_section for f in k.record.fields).value.shown
     other = answer("how much do billing specialists make", knowledge=kb)  # the guide mentions specialists
     assert not other.answered and median not in other.text, other.text
+    typo = answer("wats the salry of a billing specalist", knowledge=kb)  # read as repaired, not as typed
+    assert not typo.answered and median not in typo.text, typo.text
     own = answer(f"how much do {kb.document.subject.lower()}s make", knowledge=kb)
+    assert own.short == median, own.text
+
+
+@pytest.mark.parametrize(("guide", "other"), [
+    (SEED, "medcal asistant"),
+    (ROOT / "tests" / "heldout" / "round6" / "guides" / "dental_hygienist.txt", "dental asistant"),
+], ids=lambda v: getattr(v, "stem", v))
+def test_another_occupation_misspelled_is_read_as_repaired(guide, other, knowledge_of):
+    """The model reads another occupation's name as the guide writes its words ("dental assistant"),
+    not as typed: misspelled, "dental asistant" was read as close to the guide's own career."""
+    kb = knowledge_of(guide)
+    median = next(f for k in kb.record_keys_ if k.record.own_section for f in k.record.fields).value.shown
+    reply = answer(f"wats the salry of a {other}", knowledge=kb)
+    assert not reply.answered and median not in reply.text, reply.text
+    own = answer(f"wats the salry of a {kb.document.subject.lower()}", knowledge=kb)
     assert own.short == median, own.text
 
 
