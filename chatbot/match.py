@@ -753,13 +753,14 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
     # A place the records are in names nothing else: "the other texas school" of one in Houston, TX.
     places = {w for _, phrase in place_mentions(query, kb) for w in phrase} - named_words \
         - {t for k in keys if k.record.place and not k.record.own_section for t in k.about}
-    typed_names = bool(named_words & set(stems))
+    typed_names = bool(named_words & (set(stems) - _in_phrases(stems, kb)))  # not "state" of "out of state"
     named = []
     for term in foreign:
         typed = stem(query.said.get(term, term))
         spots = [i for i, w in enumerate(stems) if w in (typed, term)]
         before = {stems[i - 1] for i in spots if i > 0}
         after = {t for i in spots if (j := _next_word(stems, i)) is not None for t in canon([stems[j]])}
+        after |= {t for i in spots if (j := _next_word(stems, i)) is not None for t in _attribute_phrase(stems, j, kb)}
         of_kind = any(i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kinds for i in spots)
         qualifier = any(_qualifies(stems, i, kb, named_words) for i in spots)  # "tuition for graduate students"
         superlative = typed.endswith("est") and kb.direction_vectors_ is not None  # "poorest": a direction
@@ -787,6 +788,27 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
         if (before_kind or after_kind) and not set(phrase) <= name_stems:
             named.extend(w for w in phrase if w not in named)
     return named
+
+
+def _attribute_phrase(stems: list[str], j: int, kb: Knowledge) -> list[str]:
+    """An attribute described by a phrase of the lexicon's that begins at ``j``, with the word after
+    it: "out of state cost" is nonresident tuition. [] if none begins there."""
+    synonyms = kb.lexicon.synonyms
+    for n in range(kb.lexicon.longest_phrase, 1, -1):
+        target = synonyms.get(tuple(stems[j:j + n]))
+        if target is not None and target in kb.field_terms_:
+            return [target, *kb.lexicon.canonical(list(stems[j + n:j + n + 1]))]
+    return []
+
+
+def _in_phrases(stems: list[str], kb: Knowledge) -> set[str]:
+    """The words of ``stems`` inside a phrase of the lexicon's ("out of state", "move up")."""
+    synonyms, longest, out = kb.lexicon.synonyms, kb.lexicon.longest_phrase, set()
+    for i in range(len(stems)):
+        for n in range(2, longest + 1):
+            if tuple(stems[i:i + n]) in synonyms and i + n <= len(stems):
+                out.update(stems[i:i + n])
+    return out
 
 
 def _qualifies(stems: list[str], i: int, kb: Knowledge, named_words: set[str]) -> bool:
