@@ -805,8 +805,8 @@ def _in_phrases(stems: list[str], kb: Knowledge) -> set[str]:
     """The words of ``stems`` inside a phrase of the lexicon's ("out of state", "move up")."""
     synonyms, longest, out = kb.lexicon.synonyms, kb.lexicon.longest_phrase, set()
     for i in range(len(stems)):
-        for n in range(2, longest + 1):
-            if tuple(stems[i:i + n]) in synonyms and i + n <= len(stems):
+        for n in range(2, min(longest, len(stems) - i) + 1):
+            if tuple(stems[i:i + n]) in synonyms:
                 out.update(stems[i:i + n])
     return out
 
