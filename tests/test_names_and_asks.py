@@ -422,6 +422,7 @@ def test_another_occupation_named_by_a_two_word_name_gets_no_salary(guide, knowl
 
 @pytest.mark.parametrize(("guide", "other"), [
     (SEED, "medcal asistant"),
+    (SAMPLE, "billing specalist"),
     (ROOT / "tests" / "heldout" / "round6" / "guides" / "dental_hygienist.txt", "dental asistant"),
 ], ids=lambda v: getattr(v, "stem", v))
 def test_another_occupation_misspelled_is_read_as_repaired(guide, other, knowledge_of):
