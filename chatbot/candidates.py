@@ -555,7 +555,7 @@ def _ends_asking_where(query: Query, kb: Knowledge) -> bool:
         return False
     before = stems[-2]
     return (before in kb.lexicon.anaphora or any(before in k.acronyms for k in kb.record_keys_)
-            or bool(set(kb.lexicon.canonical([before])) & (set(kb.name_df_) | kb.kind_terms_)))
+            or any(t in kb.name_df_ or t in kb.kind_terms_ for t in kb.lexicon.canonical([before])))
 
 
 def gather(question: str, kb: Knowledge, context: Context | None = None) -> Candidates:
