@@ -27,10 +27,12 @@ from .match import (
     PLACE_SLOT_BEFORE,
     Query,
     absent_names,
+    asked_kind,
     asks_money,
     fields_for_terms,
     figure_evidence,
     foreign_terms,
+    kinds_of,
     link_records,
     make_query,
     match_fields,
@@ -313,6 +315,18 @@ class Candidates:
         return self._named[1]
 
     @cached_property
+    def asked_thing(self) -> tuple[str, ...]:
+        """What an opening "what <thing> is…" asks, when it is no attribute, kind or place of the
+        records the question names: "what *time* is it in memphis" (a school's city)."""
+        keys = [link.key for link in self.linked]
+        kind = asked_kind(self.query, self.kb) if keys and not any(k.record.own_section for k in keys) else set()
+        if not kind:
+            return ()
+        foreign = set(foreign_terms(self.query, self.kb, keys))
+        return tuple(t for t in kind if t in foreign and t not in self.kb.kind_terms_
+                     and t not in self.ask.place_words and not fields_for_terms((t,), self.kb))
+
+    @cached_property
     def records(self) -> tuple[RecordKey, ...]:
         linked = self.linked
         if not linked:
@@ -466,9 +480,17 @@ class Candidates:
 
     @cached_property
     def across_field(self) -> FieldKey | None:
-        """The attribute a question across records ranks or bounds (never the place)."""
-        field = _first(self.fields) or (_first(self.implied_fields) if self.ask.implied else None) \
-            or (self.bound_field if self.ask.bound else None)
+        """The attribute a question across records ranks or bounds (never the place): of the
+        attributes named, the first that several records have ("which schools charge less than
+        $10k a year": the tuition, not the career's annual median that "a year" also names)."""
+        kb = self.kb
+        shared = tuple(m for m in self.fields if len(kb.records_with(m.field.label)) >= 2)
+        if self.fields and not shared and self.ask.bound:  # "under 10k a year": a sum of money, as a year's pay is
+            kinds = kinds_of(kb, self.fields[0].field.label)
+            shared = tuple(FieldMatch(f, 0.0) for f in kb.fields_
+                           if len(kb.records_with(f.label)) >= 2 and kinds_of(kb, f.label) & kinds)[:1]
+        field = _first(shared) or (_first(self.implied_fields) if self.ask.implied else None) \
+            or (self.bound_field if self.ask.bound else None) or _first(self.fields)
         return None if field is not None and field.label == LOCATION else field
 
     @cached_property

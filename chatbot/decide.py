@@ -209,6 +209,8 @@ def _decide(c: Candidates) -> Decision:
         missed = c.near_misses[0]
         words = [t for t in query.terms if t in kb.kind_terms_ or t in missed.name_terms or t in query.unknown]
         return _decline(Decline.VALUE, ranked, words=query.words(words))
+    if c.asked_thing:  # "what time is it in memphis": a thing no figure of the school there is
+        return _decline(Decline.ABOUT, ranked, words=query.words(list(c.asked_thing)), records=(c.linked[0].key,))
     across = _across(c)
     if across is not None:
         return across
@@ -246,7 +248,7 @@ def _about_records(c: Candidates) -> Decision | None:
         # "how many faculty members does SNHU have", "how much are IBEW union dues": a figure the
         # guide does not give (a resource without figures is described in words only)
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_unasked), records=keys[:1])
-    unasked = c.record_unasked if c.ask.yes_no else tuple(asked_of(query, list(keys), c.record_unasked))
+    unasked = c.record_unasked if c.ask.yes_no else tuple(asked_of(query, kb, list(keys), c.record_unasked))
     if not other and unasked and all(k.record.fields for k in keys):
         # "does wgu have a football team", "who is the president of snhu": something none of its
         # figures is about, asked of it

@@ -392,13 +392,15 @@ class Knowledge:
                 # Texas State Technical College-Waco)
                 acronyms.update(a for a in (every, capital, *(every[:n] for n in range(3, len(every))))
                                 if len(a) >= 3)
+            # as a question's words are read: "ardms" is stemmed to "ardm"
+            acronyms.update(s for a in list(acronyms) if len(s := stem(a)) >= 3)
             keys.append(RecordKey(rec, unit_of[id(rec)], frozenset(terms), frozenset(acronyms)))
         # A generated acronym that is an ordinary word, or that two records share, names nobody.
         counts = Counter(a for k in keys for a in k.acronyms)
         ordinary = words | self.lexicon.stopwords | self.lexicon.fillers
 
         def keeps(key: RecordKey, acronym: str) -> bool:
-            written = acronym == (key.record.acronym or "").lower()
+            written = acronym in {(key.record.acronym or "").lower(), stem((key.record.acronym or "").lower())}
             return counts[acronym] == 1 and (written or acronym not in ordinary)
 
         return [RecordKey(k.record, k.unit, k.name_terms, frozenset(a for a in k.acronyms if keeps(k, a)))

@@ -149,7 +149,7 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     of a long name shares must also be rare in the document: "administrative" does not name the
     American Association of Healthcare Administrative Management.
     """
-    terms = _outside_labels(query, kb) - _asked_kind(query, kb)
+    terms = _outside_labels(query, kb) - asked_kind(query, kb)
     fillers = kb.lexicon.fillers
     categories = kb.category_terms_
     places = {w for _, phrase in place_mentions(query, kb) for w in phrase} | set(query.stems) & {
@@ -191,8 +191,9 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
 
 def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> dict[str, str]:
     """Words of the question that begin a word of the record's name right next to a word of the
-    name it typed whole, on the same side, with the word each begins: "tech" in "lincoln tech"
-    (Lincoln Technical Institute); not "health" in "health services administration" (Healthcare
+    name it typed whole (past kinds of institution and stopwords), on the same side, with the word
+    each begins: "tech" in "lincoln tech" (Lincoln Technical Institute) and in "pennsylvania tech"
+    (Pennsylvania College of Technology); not "health" in "health services administration" (Healthcare
     Administration Certification Board)."""
     name = kb.lexicon.canonical([stem(w) for w in tokens(key.record.name)])
     terms = list(query.terms)
@@ -205,10 +206,19 @@ def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> 
             if not (0 <= j < len(terms)) or terms[j] not in matched:
                 continue
             for k, n in enumerate(name):
-                if n == terms[j] and 0 <= k - step < len(name) and name[k - step].startswith(t) \
-                        and name[k - step] != t:
-                    found[t] = name[k - step]
+                if n != terms[j]:
+                    continue
+                m = k - step  # the name's next word on that side, past kinds of institution and stopwords
+                while 0 <= m < len(name) and _generic(name[m], kb) and not name[m].startswith(t):
+                    m -= step
+                if 0 <= m < len(name) and name[m].startswith(t) and name[m] != t:
+                    found[t] = name[m]
     return found
+
+
+def _generic(word: str, kb: Knowledge) -> bool:
+    """A stopword or a kind of institution: what a shortened name leaves out ("oregon tech")."""
+    return word in kb.lexicon.stopwords or bool(set(kb.lexicon.canonical([word])) & kb.kind_terms_)
 
 
 def _in_order(key: RecordKey, query: Query, kb: Knowledge) -> bool:
@@ -220,7 +230,7 @@ def _in_order(key: RecordKey, query: Query, kb: Knowledge) -> bool:
     return n > 1 and any(terms[i:i + n] == name for i in range(len(terms) - n + 1))
 
 
-def _asked_kind(query: Query, kb: Knowledge) -> set[str]:
+def asked_kind(query: Query, kb: Knowledge) -> set[str]:
     """The word between an asking word that opens the question and its verb ("what *state* is
     rasmussen university in"): the kind of thing asked, which names no record (Indian River State
     College)."""
@@ -233,7 +243,9 @@ def _asked_kind(query: Query, kb: Knowledge) -> set[str]:
 
 def _outside_labels(query: Query, kb: Knowledge) -> set[str]:
     """The question's terms, but for those that spell out an attribute's whole label in a row: in
-    "in-state tuition under $14,850", "state" is the label's, not Indian River State College's."""
+    "in-state tuition under $14,850", "state" is the label's, not Indian River State College's;
+    nor are the words of two or more of a label's words typed in its order ("cheapest school for
+    in-state students", "out of state"), unless typed elsewhere in the question too."""
     terms = list(query.terms)
     spent = [False] * len(terms)
     for field in kb.fields_:
@@ -244,7 +256,22 @@ def _outside_labels(query: Query, kb: Knowledge) -> set[str]:
         for i in range(len(terms) - n + 1):
             if terms[i:i + n] == label:
                 spent[i:i + n] = [True] * n
-    return {t for t, used in zip(terms, spent, strict=True) if not used}
+    kept = {t for t, used in zip(terms, spent, strict=True) if not used}
+    stems = list(query.stems)
+    in_label = [False] * len(stems)
+    for words in {tuple(stem(t) for t in tokens(f.label)) for f in kb.fields_}:
+        for n in range(len(words), 1, -1):
+            for k in range(len(words) - n + 1):
+                run = list(words[k:k + n])
+                for i in range(len(stems) - n + 1):
+                    if stems[i:i + n] == run:
+                        in_label[i:i + n] = [True] * n
+    if not any(in_label):
+        return kept
+    canon = kb.lexicon.canonical
+    outside = set(canon([s for s, used in zip(stems, in_label, strict=True) if not used]))
+    inside = set(canon([s for s, used in zip(stems, in_label, strict=True) if used]))
+    return {t for t in kept if t in outside or t not in inside}
 
 
 def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
@@ -317,12 +344,13 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
         inside = i > 0 and name_text.endswith(f"{stems[i - 1]} {' '.join(phrase)}")
         if phrase in regions and not inside and nxt and nxt[0] not in words and nxt[0] not in kb.lexicon.stopwords \
                 and nxt[0] not in kb.lexicon.fillers and nxt[0] not in kb.attribute_heads_ \
-                and nxt[0] not in kb.field_terms_:
+                and nxt[0] not in kb.field_terms_ and not _clips_next(stems[j], phrase, name_text, kb):
             return True  # "ohio state", "georgia tech"
         if i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
                 and f"of {' '.join(phrase)}" not in name_text:
             return True  # "university of arizona", "university of new hampshire"
-    if _other_kind_after(key, stems, kb, name_text) or _replaced_name_word(key, query, kb, name_text):
+    spots = {i + k for i, phrase in place_mentions(query, kb) for k in range(len(phrase))}
+    if _other_kind_after(key, stems, kb, name_text, spots) or _replaced_name_word(key, query, kb, name_text):
         return True
     name = key.name_terms - kb.kind_terms_
     for i, w in enumerate(stems):  # "university of houston" and Houston Community College
@@ -332,19 +360,52 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
     return False
 
 
+def _clips_next(typed: str, phrase: tuple[str, ...], name_text: str, kb: Knowledge) -> bool:
+    """Is ``typed``, after a place that begins a run of the name, the beginning of the name's next
+    word that is not a kind of institution or a stopword? "oregon tech" is Oregon Institute of
+    Technology; "georgia tech" is not Georgia Northwestern Technical College ("northwestern" is
+    left out)."""
+    if len(typed) < CLIP_MIN or not typed.isalpha():
+        return False
+    words = name_text.split()
+    n = len(phrase)
+
+    for i in range(len(words) - n + 1):
+        if tuple(words[i:i + n]) != tuple(phrase) or not all(_generic(w, kb) for w in words[:i]):
+            continue  # "georgia tech" leaves out "central" of Central Georgia Technical College
+        for w in words[i + n:]:
+            if w.startswith(typed) and w != typed:
+                return True
+            if not _generic(w, kb):
+                break
+    return False
+
+
 def _replaced_name_word(key: RecordKey, query: Query, kb: Knowledge, name_text: str) -> bool:
     """Is a word the guide lacks typed where the name has another word, before a word only this
     record's name uses? "lincoln tech" is not Ivy Tech Community College: "lincoln" stands where
-    its name has "ivy". Not a beginning of a word of its name ("st. pete college")."""
+    its name has "ivy". Not a beginning of a word of its name ("st. pete college").
+
+    So is a place or another record's name word typed before the rest of this name, word for word
+    to its kind of institution: "jackson state university" is not Idaho State University, nor
+    "oregon health & science university" Baptist Health Sciences University."""
     words = name_text.split()
     stems, unknown = query.stems, set(query.unknown)
+    places = {w for _, phrase in place_mentions(query, kb) for w in phrase}
     for i in range(1, len(stems)):
         typed, word = stems[i - 1], stems[i]
-        if typed not in unknown or word not in words or words.index(word) == 0:
+        if word not in words or words.index(word) == 0 or typed in words:
+            continue
+        j = words.index(word)
+        if typed not in unknown:
+            if (typed in places or _names_another(typed, words, kb)) and not set(kb.lexicon.canonical([word])) \
+                    & kb.kind_terms_ and _rest_to_kind(stems, i, words, j, kb) \
+                    and not any(f" {typed} {word} " in f" {_name_and_city(kb, other)[0]} " for other in kb.record_keys_
+                                if other is not key):  # "houston community college" is another record
+                return True
             continue
         if not any(kb.name_frequency(t) == 1 for t in kb.lexicon.canonical([word])):
             continue  # a word many names use ("community", "state") is no name of its own
-        j = words.index(word)
         # A word of the name clipped ("lincoln tech denver") or the initials of the words before it
         # ("uc blue ash": University of Cincinnati) is the name as typed.
         lead = [w for w in words[:j] if w not in kb.lexicon.stopwords]
@@ -354,25 +415,52 @@ def _replaced_name_word(key: RecordKey, query: Query, kb: Knowledge, name_text: 
     return False
 
 
-def _other_kind_after(key: RecordKey, stems: list[str] | tuple[str, ...], kb: Knowledge, name_text: str) -> bool:
+def _names_another(typed: str, words: list[str], kb: Knowledge) -> bool:
+    """Is ``typed`` a word of another record's name, not of the name spelled by ``words``?"""
+    return typed not in words and typed not in kb.lexicon.stopwords \
+        and any(kb.name_frequency(t) for t in kb.lexicon.canonical([typed])
+                if t not in kb.kind_terms_ and t not in kb.subject_terms_)  # the career's words name no record
+
+
+def _rest_to_kind(stems: list[str] | tuple[str, ...], i: int, words: list[str], j: int, kb: Knowledge) -> bool:
+    """Do the question's words from ``i`` spell the name's words from ``j`` up to and including a
+    kind of institution ("state university" of Idaho State University)?"""
+    for k, w in enumerate(words[j:]):
+        if i + k >= len(stems) or stems[i + k] != w:
+            return False
+        if set(kb.lexicon.canonical([w])) & kb.kind_terms_:
+            return True
+    return False
+
+
+def _other_kind_after(key: RecordKey, stems: list[str] | tuple[str, ...], kb: Knowledge, name_text: str,
+                      places: set[int] = frozenset()) -> bool:
     """Does a run of this record's name words end in a kind word its name does not use?
 
     "phoenix college" is not University of Phoenix-Arizona, nor "florida state university"
     Florida State College at Jacksonville: the kind of institution typed ("college",
     "university", as written, before the lexicon makes both "school") is another one than the
-    record's, so the question names another institution.
+    record's, so the question names another institution. So does a run that goes on through
+    another record's name words or a place (``places``: positions in ``stems``) to a kind word
+    ("western new hampshire university" is neither Western Governors University nor Southern New
+    Hampshire University).
     """
-    own = set(name_text.split())
+    words = name_text.split()
+    own = set(words)
     canon = kb.lexicon.canonical
     i = 0
     while i < len(stems):
         j = i
-        while j < len(stems) and stems[j] in own and not set(canon([stems[j]])) & kb.kind_terms_:
+        # the run goes on through another record's name words: "jackson state university" is not
+        # Jackson College
+        while j < len(stems) and (stems[j] in own or j > i and (j in places or _names_another(stems[j], words, kb))) \
+                and not set(canon([stems[j]])) & kb.kind_terms_:
             j += 1
         named = set(canon(list(stems[i:j]))) & (key.name_terms - kb.kind_terms_)  # not only "the"
         kind = set(canon([stems[j]])) if j < len(stems) else set()
+        mixed = any(s not in own for s in stems[i:j])  # "western new hampshire university": another's words
         # A kind word as typed that is the kind itself ("the phoenix school") names no other kind.
-        if named and kind & kb.kind_terms_ and stems[j] not in own and stems[j] not in kind:
+        if named and kind & kb.kind_terms_ and (mixed or stems[j] not in own and stems[j] not in kind):
             return True
         i = j + 1 if j > i else i + 1
     return False
@@ -460,7 +548,7 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
     if any(k.record.place for k in keys):
         allowed.add(LOCATION)  # a rival only: a place is asked with "where", never linked here
     if asks_count(query, kb):  # "how many … are there": a count or a share, never a sum of money
-        allowed = {label for label in allowed if label == LOCATION or _kinds_of(kb, label) & {"count", "percent"}}
+        allowed = {label for label in allowed if label == LOCATION or kinds_of(kb, label) & {"count", "percent"}}
     rows = [i for i, f in enumerate(kb.fields_) if f.label in allowed]
     if not any(kb.fields_[i].label != LOCATION for i in rows):
         return []
@@ -480,7 +568,7 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
     return [(best_field, best_sim)] if best_field is not None else []
 
 
-def _kinds_of(kb: Knowledge, label: str) -> set[str]:
+def kinds_of(kb: Knowledge, label: str) -> set[str]:
     """The kinds of value an attribute holds where it is given (money, percent, count…)."""
     return {f.value.kind for k in kb.records_with(label) for f in k.record.fields
             if f.label == label and f.value.available}
@@ -509,7 +597,7 @@ def _asks(query: Query, cues: tuple[str, ...]) -> bool:
 def counts_fit(query: Query, kb: Knowledge, field: FieldKey) -> bool:
     """May this attribute answer the question? Not a count question ("how many…", "what
     percent…") with an attribute that holds no count or share (a sum of money, a place)."""
-    return not asks_count(query, kb) or bool(_kinds_of(kb, field.label) & {"count", "percent"})
+    return not asks_count(query, kb) or bool(kinds_of(kb, field.label) & {"count", "percent"})
 
 
 def _field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[np.ndarray]:
@@ -668,7 +756,15 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
     for key in keys:
         allowed |= key.about
     names = {n for key in keys for n in key.name_terms}
-    return [t for t in query.terms if t not in allowed and not _begins_one(t, names)]
+    runs = {i for key in keys for i in _run_initials(key.record.name, kb)}
+    return [t for t in query.terms if t not in allowed and not _begins_one(t, names) and t not in runs]
+
+
+def _run_initials(name: str, kb: Knowledge) -> set[str]:
+    """The initials of two to four words in a row of a name, stopwords passed over: "cc" of
+    Hillsborough Community College, "uc" of University of Cincinnati-Blue Ash College."""
+    words = [w.lower() for w in tokens(name) if w.isalpha() and stem(w) not in kb.lexicon.stopwords]
+    return {"".join(w[0] for w in words[i:i + n]) for n in range(2, 5) for i in range(len(words) - n + 1)}
 
 
 def _begins_one(term: str, words: set[str]) -> bool:
@@ -862,16 +958,22 @@ def _heads_occupation(stems: list[str], spots: list[int], query: Query, kb: Know
 ASKED_OF_BEFORE = frozenset({"of", "at", "in", "for"})  # "the president of snhu", "the weather in phoenix"
 
 
-def asked_of(query: Query, keys: list[RecordKey], terms: tuple[str, ...]) -> list[str]:
+def asked_of(query: Query, kb: Knowledge, keys: list[RecordKey], terms: tuple[str, ...]) -> list[str]:
     """Of ``terms``, the words put where what is asked of a record goes: before "of", "at", "in" or
-    "for" and the record's name ("the president of snhu", "the weather in phoenix", "a football
-    team at wgu"), or right after its name ("wgu football"). Not a word beside it otherwise
-    ("what's the deal with ashford", "wait, is st. pete college in st petersburg?")."""
+    "for" and the record's name or city ("the president of snhu", "the weather in phoenix", "a
+    football team at wgu"), right after its name ("wgu football"), or between an opening asking
+    word and its verb ("what *time* is it in memphis"). Not a word beside it otherwise ("what's
+    the deal with ashford", "wait, is st. pete college in st petersburg?")."""
     stems = list(query.stems)
     names = {stem(t) for k in keys for t in tokens(k.record.name)}
     names |= {t for k in keys for t in k.name_terms | k.acronyms}
+    names |= {stem(t) for k in keys if not k.record.own_section for t in tokens((k.record.place or "").split(",")[0])}
+    kind = asked_kind(query, kb)
     out = []
     for term in terms:
+        if term in kind:
+            out.append(term)
+            continue
         typed = stem(query.said.get(term, term))
         for i, w in enumerate(stems):
             if w not in (typed, term):
@@ -969,7 +1071,7 @@ def asks_money(query: Query, kb: Knowledge) -> bool:
     if not _asks(query, kb.lexicon.figure_cues) or asks_count(query, kb):
         return False
     terms = set(query.terms)
-    return any(set(f.terms) & terms and "money" in _kinds_of(kb, f.label) for f in kb.fields_)
+    return any(set(f.terms) & terms and "money" in kinds_of(kb, f.label) for f in kb.fields_)
 
 
 def reached_by_synonyms_only(query: Query, kb: Knowledge, index: int) -> bool:
