@@ -33,6 +33,7 @@ from .match import (
     figure_evidence,
     foreign_terms,
     kinds_of,
+    labels_typed,
     link_records,
     make_query,
     match_fields,
@@ -283,12 +284,13 @@ class Candidates:
     def _named(self) -> tuple[tuple[Link, ...], tuple[RecordKey, ...]]:
         """``linked`` and ``near_misses``, found together."""
         query, kb, context = self.query, self.kb, self.context
-        # Of records named as surely, one that has an attribute asked comes first: "what would an
-        # out-of-state kid pay at texas state technical college" names the salary ("pay") and the
-        # school as surely, and out-of-state tuition is the school's.
+        # Of records named, one that has an attribute asked comes first, however surely the others
+        # are named: "how much do out of state students pay at purdue global" names the salary
+        # ("pay") more surely than the school, but out-of-state tuition is the school's.
         asked = {m.field.label for m in self.fields}
         found = sorted(link_records(query, kb),
-                       key=lambda pair: (-pair[1], not asked & {f.label for f in pair[0].record.fields}))
+                       key=lambda pair: (not asked & {f.label for f in pair[0].record.fields}, -pair[1]) if asked
+                       else (-pair[1],))
         linked = tuple(self._link(k, s) for k, s in found)
         missed: tuple[RecordKey, ...] = ()
         if context.records and set(query.stems) & kb.comparisons_.others:
@@ -376,8 +378,9 @@ class Candidates:
         a word of the question other than the records' own names ("Pasadena City College tuition"
         does not ask for its city)."""
         where = bool(self.query.stems) and self.query.stems[-1] in PLACE_SLOT_BEFORE  # "what state is X in"
+        typed = labels_typed(self.query, self.kb, list(keys)) if self.fields else []
         return tuple(m for m in _allowed(self.fields, keys) if _asked_beyond_names(m.field, self.query, keys)
-                     or (m.field.label == LOCATION and where))
+                     or m.field in typed or (m.field.label == LOCATION and where))
 
     def implied_fields_of(self, keys: tuple[RecordKey, ...] | list[RecordKey]) -> tuple[FieldMatch, ...]:
         """``implied_fields`` that these records have."""
@@ -398,9 +401,10 @@ class Candidates:
         """The first sum-of-money attribute of these records, when the question asks a sum of money
         and names no attribute of theirs by its head word: "how much is ashford a year" ("a year"
         is the annual median's modifier, and Ashford University has no salary)."""
+        typed = labels_typed(self.query, self.kb) if self.fields else []
         if not keys or not asks_money(self.query, self.kb) or any(
-                m.field.head in self.query.terms for m in self.fields):
-            return ()
+                m.field.head in self.query.terms or m.field in typed for m in self.fields):
+            return ()  # an attribute named by its head or its label's words: "what do they pay in-state"
         labels = [f.label for f in keys[0].record.fields if f.value.kind == "money"
                   and all(k.record.get(f.label) is not None for k in keys)]
         return tuple(FieldMatch(self.kb.field_by_label_[label], 0.0) for label in labels[:1])

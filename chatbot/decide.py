@@ -225,7 +225,10 @@ def _about_records(c: Candidates) -> Decision | None:
     """A question that names records: a value, a summary, or a decline for a figure they lack."""
     kb, query, ranked, keys = c.kb, c.query, c.ranked, c.records
     strength = c.linked[0].strength
-    fields = c.fields_of(keys) or c.money_field(keys) or c.record_semantic_field
+    # the model's link only when no attribute these records lack is named ("what do they pay in-state"
+    # of the career's figures, named by "pay": not the annual median)
+    lacked = any(m.field.label != LOCATION for m in c.fields)
+    fields = c.fields_of(keys) or c.money_field(keys) or (() if lacked else c.record_semantic_field)
     if c.record_foreign:  # a figure would be about something else: "salary in california"
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_foreign),
                         strength=value_confidence(strength), off_topic=_off_topic(c, len(c.record_foreign)))
@@ -241,8 +244,15 @@ def _about_records(c: Candidates) -> Decision | None:
         return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field), both=c.both)
     other = c.fields
     if other and other[0].field.label != LOCATION:
+        field = other[0].field
+        held = tuple(k for k in c.remembered if k.record.get(field.label) is not None)
+        if held and all(k.record.own_section for k in keys) and not c.remembered_foreign:
+            # "tell me about purdue global", then "what do out of staters pay": "pay" names the
+            # career's figures, but the attribute asked is the record's the conversation is about
+            return Decision(Intent.VALUE, ranked, held, field, REMEMBERED_STRENGTH, explicit=c.explicit(field),
+                            both=c.both)
         # A figure these records do not have: say so, never give another record's figure.
-        return Decision(Intent.DECLINE, ranked, keys[:1], other[0].field, reason=Decline.VALUE)
+        return Decision(Intent.DECLINE, ranked, keys[:1], field, reason=Decline.VALUE)
     if not other and c.asks_figure and c.record_unasked and any(
             k.record.fields or not re.search(r"\d", k.record.description or "") for k in keys):
         # "how many faculty members does SNHU have", "how much are IBEW union dues": a figure the

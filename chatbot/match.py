@@ -481,6 +481,10 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     for the graduation rate, not the admission rate.
     """
     found = fields_for_terms(query.terms, kb, keys)
+    typed = labels_typed(query, kb, keys)
+    if typed:  # "what do they pay in-state": the label's own words in its order name it
+        weights = dict(found)
+        found = [(f, weights.get(f, 1.0)) for f in typed] + [(f, w) for f, w in found if f not in typed]
     if len(found) < 2:
         return found
     sentences = [s for s in _SENTENCE.findall(query.text) if any(ch.isalnum() for ch in s)]
@@ -492,6 +496,23 @@ def match_fields(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
 
 
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def labels_typed(query: Query, kb: Knowledge, keys: list[RecordKey] | None = None) -> list[FieldKey]:
+    """Attributes whose label has two or more of its words typed in its order, a run of words no
+    other label has: "in-state" names In-State Tuition ("state tuition" names neither alone)."""
+    labels = {f: [stem(t) for t in tokens(f.label)] for f in kb.fields_}
+    allowed = None if keys is None else {f.label for k in keys for f in k.record.fields}
+    stems = " ".join(query.stems)
+    out = []
+    for field, words in labels.items():
+        if allowed is not None and field.label not in allowed:
+            continue
+        runs = {" ".join(words[i:i + n]) for n in range(2, len(words) + 1) for i in range(len(words) - n + 1)}
+        own = [r for r in runs if not any(r in " ".join(w) for f, w in labels.items() if f is not field)]
+        if any(f" {r} " in f" {stems} " for r in own):
+            out.append(field)
+    return out
 
 
 def fields_for_terms(terms: tuple[str, ...], kb: Knowledge, keys: list[RecordKey] | None = None

@@ -50,12 +50,16 @@ def is_kind(kb, word: str) -> bool:
 
 
 def own_word(kb, key) -> str | None:
-    """A word of the name only this record's name uses, no kind of institution, no city or state."""
+    """A word of the name only this record's name uses, no kind of institution, no city or state,
+    no word of an attribute's label, that names the record on its own."""
     places = {w for k in kb.record_keys_ for w in words_of(k.record.place or "")}
+    labels = {stem(w) for f in kb.fields_ for w in tokens(f.label)}
     for word in words_of(key.record.name):
         terms = kb.lexicon.terms(word)
         if len(word) >= 4 and terms and all(kb.name_frequency(t) == 1 for t in terms) and not is_kind(kb, word) \
-                and word not in places and (stem(word),) not in kb.comparisons_.regions:
+                and word not in places and (stem(word),) not in kb.comparisons_.regions \
+                and stem(word) not in labels \
+                and [link.key for link in gather(f"{word} graduation rate", kb).linked][:1] == [key]:
             return word
     return None
 
@@ -250,3 +254,50 @@ def test_the_careers_name_before_schools_asks_for_its_schools(kb):
     kind of institution (the National Board of Surgical Technology…), so the schools are listed."""
     reply = answer(f"{kb.document.subject.lower()} schools", knowledge=kb)
     assert reply.answered and sum(k.record.name in reply.text for k in schools(kb)) >= 2, reply.text
+
+
+def test_the_record_with_the_attribute_asked_comes_first_however_surely_another_is_named(kb):
+    """"how much do out of state students pay at X": "pay" names the career's salary outright, the
+    school only by part of its name, but out-of-state tuition is the school's."""
+    checked = 0
+    for key in schools(kb):
+        word = own_word(kb, key)
+        out = key.record.get("Out-of-State Tuition")
+        if word is None or out is None or not out.value.available:
+            continue
+        reply = answer(f"how much do out of state students pay at {word}", knowledge=kb)
+        assert reply.short == out.value.shown, reply.text
+        checked += 1
+    assert checked >= 2
+
+
+def test_a_follow_up_naming_an_attribute_by_pay_is_the_remembered_records(kb):
+    """"tell me about X", then "what do out of staters pay" / "what do they pay in-state": the
+    school's tuition, not a decline for the career's salary that "pay" names."""
+    checked = 0
+    for key in schools(kb)[:4]:
+        fields = {label: key.record.get(label) for label in ("In-State Tuition", "Out-of-State Tuition")}
+        if not all(f is not None and f.value.available for f in fields.values()):
+            continue
+        for question, label in (("what do out of staters pay", "Out-of-State Tuition"),
+                                ("what do they pay in-state", "In-State Tuition")):
+            chat = Conversation(kb)
+            chat.ask(f"tell me about {key.record.name.lower()}")
+            reply = chat.ask(question)
+            assert reply.short == fields[label].value.shown, (question, reply.text)
+        checked += 1
+    assert checked >= 2
+
+
+def test_a_labels_own_words_in_its_order_name_the_attribute(kb):
+    """"how much is X for in-state": "in state" is In-State Tuition's own words in its order."""
+    checked = 0
+    for key in schools(kb):
+        word = own_word(kb, key)
+        field = key.record.get("In-State Tuition")
+        if word is None or field is None or not field.value.available:
+            continue
+        reply = answer(f"how much is {word} for in-state", knowledge=kb)
+        assert reply.short == field.value.shown and "in-state tuition" in reply.text, reply.text
+        checked += 1
+    assert checked >= 2
