@@ -508,7 +508,9 @@ def labels_typed(query: Query, kb: Knowledge, keys: list[RecordKey] | None = Non
     for field, words in labels.items():
         if allowed is not None and field.label not in allowed:
             continue
-        runs = {" ".join(words[i:i + n]) for n in range(2, len(words) + 1) for i in range(len(words) - n + 1)}
+        # runs that end on a word of substance ("in state", not "out of": "out of the MA schools")
+        runs = {" ".join(words[i:i + n]) for n in range(2, len(words) + 1) for i in range(len(words) - n + 1)
+                if words[i + n - 1] not in kb.lexicon.stopwords}
         own = [r for r in runs if not any(r in " ".join(w) for f, w in labels.items() if f is not field)]
         if any(f" {r} " in f" {stems} " for r in own):
             out.append(field)

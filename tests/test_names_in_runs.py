@@ -301,3 +301,6 @@ def test_a_labels_own_words_in_its_order_name_the_attribute(kb):
         assert reply.short == field.value.shown and "in-state tuition" in reply.text, reply.text
         checked += 1
     assert checked >= 2
+    # a run ending on a stopword is no label's: "out of" is not Out-of-State Tuition
+    reply = answer("out of all the schools, where do the most students actually finish?", knowledge=kb)
+    assert "graduation rate" in reply.text and "out-of-state" not in reply.text, reply.text
