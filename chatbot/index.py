@@ -88,6 +88,22 @@ def _semantic_text(unit: Unit) -> str:
     return unit.title + "\n" + text if unit.title not in text else text
 
 
+def _state_initials(words: list[str], lex: Lexicon) -> set[str]:
+    """Initials of a name's words before a US state, with the state's code: "umn" of University of
+    Minnesota-Twin Cities, "uva" of University of Virginia ("of" and other stopwords left out)."""
+    states = build_vocabulary(lex).regions
+    stems = [stem(w.lower()) for w in words]
+    for i in range(1, len(stems)):
+        for n in (2, 1):
+            code = states.get(tuple(stems[i:i + n]))
+            if code is None:
+                continue
+            lead = "".join(w[0].lower() for w, s in zip(words[:i], stems[:i], strict=True)
+                           if s not in lex.stopwords)
+            return {lead + code.lower()} if lead and len(lead) + len(code) >= 3 else set()
+    return set()
+
+
 def faq_vectors(whole: np.ndarray, rows: list[int], questions: np.ndarray) -> np.ndarray:
     """Units' vectors with each FAQ entry's (``rows``) replaced by the normalised mean of its whole
     text's vector and its question's (``questions``, in the order of ``rows``)."""
@@ -245,7 +261,7 @@ class Knowledge:
         self.semantic_weight_ = SEMANTIC_WEIGHT if self.semantic_weight is None else self.semantic_weight
         if self.encoder_ is None:
             self.unit_vectors_ = self.field_vectors_ = self.subject_vector_ = None
-            self.role_vectors_ = None
+            self.role_vectors_ = self.person_vectors_ = None
             return
         # A unit is matched by its whole text and, where its title is a question of its own (an FAQ
         # entry), by that question alone too: one vector, the normalised mean of the two. (It was
@@ -269,6 +285,8 @@ class Knowledge:
         # Encoded on their own, as the single words they are compared with are.
         anchors = list(self.lexicon.role_anchors or ())
         self.role_vectors_ = encoded(self.encoder_, tuple(anchors)) if anchors else None
+        persons = tuple(self.lexicon.person_anchors or ())
+        self.person_vectors_ = encoded(self.encoder_, persons) if persons else None
         self.subject_vector_ = vectors[-1] if subject else None
 
     def _fit_tfidf(self, section_terms: dict[str, list[str]], title_stems: list[list[str]],
@@ -392,6 +410,9 @@ class Knowledge:
                 # Texas State Technical College-Waco)
                 acronyms.update(a for a in (every, capital, *(every[:n] for n in range(3, len(every))))
                                 if len(a) >= 3)
+            # the initials up to a state, written as its code: "umn" for University of Minnesota-Twin Cities
+            if not rec.own_section:
+                acronyms.update(_state_initials(name_words, lex))
             # as a question's words are read: "ardms" is stemmed to "ardm"
             acronyms.update(s for a in list(acronyms) if len(s := stem(a)) >= 3)
             keys.append(RecordKey(rec, unit_of[id(rec)], frozenset(terms), frozenset(acronyms)))

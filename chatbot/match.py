@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from .index import LOCATION, FieldKey, Knowledge, RecordKey, with_bigrams
 from .semantic import similarities
-from .text import stem, tokens
+from .text import root, stem, tokens
 from .vocabulary import find_phrases
 
 MAX_QUESTION_CHARS = 1000
@@ -344,7 +344,7 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
         inside = i > 0 and name_text.endswith(f"{stems[i - 1]} {' '.join(phrase)}")
         if phrase in regions and not inside and nxt and nxt[0] not in words and nxt[0] not in kb.lexicon.stopwords \
                 and nxt[0] not in kb.lexicon.fillers and nxt[0] not in kb.attribute_heads_ \
-                and nxt[0] not in kb.field_terms_ and not _clips_next(stems[j], phrase, name_text, kb):
+                and nxt[0] not in kb.field_terms_ and not _clips_next(stems[j], phrase, name_text, kb, stems[:i]):
             return True  # "ohio state", "georgia tech"
         if i > 1 and stems[i - 1] == "of" and set(canon([stems[i - 2]])) & kb.kind_terms_ \
                 and f"of {' '.join(phrase)}" not in name_text:
@@ -360,19 +360,29 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
     return False
 
 
-def _clips_next(typed: str, phrase: tuple[str, ...], name_text: str, kb: Knowledge) -> bool:
+def _clips_next(typed: str, phrase: tuple[str, ...], name_text: str, kb: Knowledge,
+                before: list[str] | tuple[str, ...] = ()) -> bool:
     """Is ``typed``, after a place that begins a run of the name, the beginning of the name's next
-    word that is not a kind of institution or a stopword? "oregon tech" is Oregon Institute of
-    Technology; "georgia tech" is not Georgia Northwestern Technical College ("northwestern" is
-    left out)."""
-    if len(typed) < CLIP_MIN or not typed.isalpha():
+    word that is not a kind of institution or a stopword, or the initials of the rest of the
+    name? "oregon tech" is Oregon Institute of Technology and "kansas city kansas cc" Kansas City
+    Kansas Community College; "georgia tech" is not Georgia Northwestern Technical College
+    ("northwestern" is left out). The name's words before the place must be kinds and stopwords,
+    or typed (``before``: the question's words before the place)."""
+    if not typed.isalpha() or len(typed) < 2:
         return False
     words = name_text.split()
     n = len(phrase)
-
     for i in range(len(words) - n + 1):
-        if tuple(words[i:i + n]) != tuple(phrase) or not all(_generic(w, kb) for w in words[:i]):
+        if tuple(words[i:i + n]) != tuple(phrase):
+            continue
+        lead = words[:i]
+        if not (all(_generic(w, kb) for w in lead) or (lead and list(before[-len(lead):]) == lead)):
             continue  # "georgia tech" leaves out "central" of Central Georgia Technical College
+        rest = [w for w in words[i + n:] if w not in kb.lexicon.stopwords]
+        if len(rest) >= 2 and typed == "".join(w[0] for w in rest):
+            return True
+        if len(typed) < CLIP_MIN:
+            continue
         for w in words[i + n:]:
             if w.startswith(typed) and w != typed:
                 return True
@@ -780,7 +790,27 @@ def foreign_terms(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[st
         allowed |= key.about
     names = {n for key in keys for n in key.name_terms}
     runs = {i for key in keys for i in _run_initials(key.record.name, kb)}
-    return [t for t in query.terms if t not in allowed and not _begins_one(t, names) and t not in runs]
+    return [t for t in query.terms if t not in allowed and not _begins_one(t, names) and t not in runs
+            and not _derived_from_subject(t, kb)]  # "welding salary range": the welder's own work
+
+
+def _derived_from_subject(word: str, kb: Knowledge) -> bool:
+    """Is ``word`` a derived form whose root begins a word of the career's ("welding", "nursing"),
+    and no person by the sentence model ("radiologist" shares its root with a radiologic
+    technologist)? Not a clipped word ("tech" of "minnesota tech" is a name's word)."""
+    base = root(word)
+    return base != word and len(base) >= 4 and any(s.startswith(base) for s in kb.subject_terms_) \
+        and not _a_person(word, kb)
+
+
+def _a_person(word: str, kb: Knowledge) -> bool:
+    """Does the sentence model put ``word`` closer to a person than to an activity (the lexicon's
+    ``person_anchors``)? True without the model: a derived word is then never taken for the career."""
+    vectors = getattr(kb, "person_vectors_", None)
+    if kb.encoder_ is None or vectors is None:
+        return True
+    person, activity = vectors @ kb.encoder_.encode([word])[0]
+    return float(person) > float(activity)
 
 
 def _run_initials(name: str, kb: Knowledge) -> set[str]:
@@ -949,9 +979,12 @@ def _qualifies(stems: list[str], i: int, kb: Knowledge, named_words: set[str]) -
 
 
 def _names_subject(word: str, kb: Knowledge) -> bool:
-    """Is a word the guide's career, or the start of one of its words ("techs" for a technician)?"""
+    """Is a word the guide's career, or the start of one of its words ("techs" for a technician),
+    or derived from the same root ("welding" for a welder; not "pharmacist" for a pharmacy
+    technician)?"""
     return word in kb.subject_terms_ or (len(word) >= 3 and any(s.startswith(word.rstrip("s"))
-                                                               for s in kb.subject_terms_))
+                                                               for s in kb.subject_terms_)) \
+        or _derived_from_subject(word, kb)
 
 
 def _heads_occupation(stems: list[str], spots: list[int], query: Query, kb: Knowledge) -> bool:

@@ -11,7 +11,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .shipped import shipped_file
@@ -102,6 +102,20 @@ def stem(word: str) -> str:
     return word[:-1]
 
 
+@cache
+def _english_stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def root(word: str) -> str:
+    """A word's root by the Snowball English stemmer ("welding" -> "weld", "nursing" -> "nurs"):
+    for telling a word of the career's own root from another career's name."""
+    return _english_stemmer().stemWord(word)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """English word lists loaded from ``lexicon.json``: synonyms, stopwords, fillers, texts."""
@@ -120,6 +134,7 @@ class Lexicon:
     comparisons: dict
     figure_cues: tuple[str, ...] = ()
     role_anchors: tuple[str, str] | None = None  # an occupation / anything else, for the sentence model
+    person_anchors: tuple[str, str] | None = None  # a person / an activity, for the sentence model
     number_words: frozenset[str] = frozenset()
     count_cues: tuple[str, ...] = ()
     share_cues: tuple[str, ...] = ()
@@ -156,6 +171,8 @@ class Lexicon:
             comparisons=dict(data.get("comparisons", {})),
             figure_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("figure_cues", [])),
             role_anchors=(anchors["role"], anchors["other"]) if (anchors := data.get("role_anchors")) else None,
+            person_anchors=(persons["person"], persons["activity"])
+            if (persons := data.get("person_anchors")) else None,
             number_words=frozenset(data.get("number_words", [])),
             count_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("count_cues", [])),
             share_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("share_cues", [])),
