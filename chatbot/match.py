@@ -798,6 +798,8 @@ def _derived_from_subject(word: str, kb: Knowledge) -> bool:
     """Is ``word`` a derived form whose root begins a word of the career's ("welding", "nursing"),
     and no person by the sentence model ("radiologist" shares its root with a radiologic
     technologist)? Not a clipped word ("tech" of "minnesota tech" is a name's word)."""
+    if len(word) < 5 or not any(s[:4] == word[:4] for s in kb.subject_terms_):
+        return False  # cannot share a root of four letters: the stemmer is not even loaded
     base = root(word)
     return base != word and len(base) >= 4 and any(s.startswith(base) for s in kb.subject_terms_) \
         and not _a_person(word, kb)
