@@ -436,6 +436,8 @@ def _across(c: Candidates) -> Decision | None:
         return None
     if not (scoped or ranking):
         return None
+    if ask.yes_no and not scoped and len(c.remembered) == 1 and set(c.query.stems) & kb.lexicon.anaphora:
+        return None  # "is it more for out of state students?" of the school just named: its own figure
     field = c.across_field
     if field is None and not scoped:
         return None

@@ -366,3 +366,19 @@ def test_a_place_led_name_with_the_initials_of_its_rest_is_the_name(knowledge_of
             assert reply.short == key.record.get("Graduation Rate").value.shown, (typed, reply.text)
             checked += 1
     assert checked >= 2
+
+
+def test_is_it_more_after_one_school_is_that_schools_figure(kb):
+    """"X tuition", then "is it more for out of state students?": X's out-of-state tuition, not the
+    highest out-of-state tuition of all the schools."""
+    checked = 0
+    for key in schools(kb)[:4]:
+        out = key.record.get("Out-of-State Tuition")
+        if out is None or not out.value.available:
+            continue
+        chat = Conversation(kb)
+        chat.ask(f"{key.record.name.lower()} tuition")
+        reply = chat.ask("is it more for out of state students?")
+        assert reply.short == out.value.shown, reply.text
+        checked += 1
+    assert checked >= 2
