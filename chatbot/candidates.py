@@ -488,14 +488,15 @@ class Candidates:
         attributes named, the first that several records have ("which schools charge less than
         $10k a year": the tuition, not the career's annual median that "a year" also names)."""
         kb = self.kb
-        shared = tuple(m for m in self.fields if len(kb.records_with(m.field.label)) >= 2)
-        if self.fields and not shared and self.ask.bound:  # "under 10k a year": a sum of money, as a year's pay is
-            kinds = kinds_of(kb, self.fields[0].field.label)
+        # ("which of these places is the biggest": "places" names the location, never ranked)
+        named = tuple(m for m in self.fields if m.field.label != LOCATION)
+        shared = tuple(m for m in named if len(kb.records_with(m.field.label)) >= 2)
+        if named and not shared and self.ask.bound:  # "under 10k a year": a sum of money, as a year's pay is
+            kinds = kinds_of(kb, named[0].field.label)
             shared = tuple(FieldMatch(f, 0.0) for f in kb.fields_
                            if len(kb.records_with(f.label)) >= 2 and kinds_of(kb, f.label) & kinds)[:1]
-        field = _first(shared) or (_first(self.implied_fields) if self.ask.implied else None) \
-            or (self.bound_field if self.ask.bound else None) or _first(self.fields)
-        return None if field is not None and field.label == LOCATION else field
+        implied = tuple(m for m in self.implied_fields if m.field.label != LOCATION) if self.ask.implied else ()
+        return _first(shared) or _first(implied) or (self.bound_field if self.ask.bound else None) or _first(named)
 
     @cached_property
     def across_owners(self) -> tuple[RecordKey, ...]:

@@ -382,3 +382,13 @@ def test_is_it_more_after_one_school_is_that_schools_figure(kb):
         assert reply.short == out.value.shown, reply.text
         checked += 1
     assert checked >= 2
+
+
+def test_a_superlative_of_places_ranks_by_the_attribute_it_implies(kb):
+    """"which of these places is the biggest": "places" names the location, which is never ranked;
+    "biggest" implies the enrollment."""
+    sized = [k for k in schools(kb) if (f := k.record.get("Total Enrollment")) and f.value.available]
+    biggest = max(sized, key=lambda k: k.record.get("Total Enrollment").value.number)
+    reply = answer("which of these places is the biggest", knowledge=kb)
+    assert biggest.record.name in reply.text and biggest.record.get("Total Enrollment").value.shown in reply.text, \
+        reply.text
