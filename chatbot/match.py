@@ -831,6 +831,9 @@ OTHER_ROLE_SIMILARITY = 0.3  # a word this close to the guide's career is anothe
 ROLE_MARGIN = 0.08  # …if it is this much closer to an occupation than to anything else ("clinic" is not)
 NAME_SLOT_BEFORE = frozenset({"at"})  # "tuition at harvard"
 SUBJECT_SLOT_BEFORE = frozenset({"doe", "do", "did"})  # "what does harvard charge" (stems: "does" is "doe")
+# After these and a record's name comes its verb, not what is asked of it: "what would purdue global
+# charge me" (only for that: a new word after "would" is no name, "which school would hurt my wallet").
+VERB_AFTER_NAME_BEFORE = SUBJECT_SLOT_BEFORE | frozenset({"would", "will", "can", "could", "should", "might"})
 PLACE_SLOT_BEFORE = frozenset({"in", "near", "from", "around"})  # "salary in tokyo"
 
 
@@ -1041,8 +1044,9 @@ def asked_of(query: Query, kb: Knowledge, keys: list[RecordKey], terms: tuple[st
             start = i  # the name typed before the word, if any
             while start > 0 and stems[start - 1] in names:
                 start -= 1
-            # after "does <name>" comes its verb ("what does snhu charge"), not what is asked of it
-            after = start < i and not (start > 0 and stems[start - 1] in SUBJECT_SLOT_BEFORE)
+            # after "does <name>" or "would <name>" comes its verb ("what does snhu charge", "what would
+            # purdue global charge me"), not what is asked of it
+            after = start < i and not (start > 0 and stems[start - 1] in VERB_AFTER_NAME_BEFORE)
             if before or after:
                 out.append(term)
                 break

@@ -392,3 +392,23 @@ def test_a_superlative_of_places_ranks_by_the_attribute_it_implies(kb):
     reply = answer("which of these places is the biggest", knowledge=kb)
     assert biggest.record.name in reply.text and biggest.record.get("Total Enrollment").value.shown in reply.text, \
         reply.text
+
+
+def test_the_verb_after_would_and_a_name_is_no_thing_asked_of_it(kb):
+    """"what would X charge me": "charge" is X's verb (as after "does X"), so X is described with its
+    tuition, not declined as if a "charge" were asked of it. (Schools whose names hold a place are
+    left out: "san antonio college" is also read as a place.)"""
+    places = {w for k in kb.record_keys_ for w in words_of(k.record.place or "")}
+    checked = 0
+    for key in schools(kb):
+        tuition = key.record.get("In-State Tuition")
+        words = words_of(key.record.name)
+        if tuition is None or not tuition.value.available or set(words) & places \
+                or any((stem(w),) in kb.comparisons_.regions for w in words):
+            continue
+        reply = answer(f"what would {key.record.name.lower()} charge me", knowledge=kb)
+        assert reply.answered and tuition.value.shown in reply.text, reply.text
+        checked += 1
+    assert checked or all(set(words_of(k.record.name)) & places
+                          or any((stem(w),) in kb.comparisons_.regions for w in words_of(k.record.name))
+                          for k in schools(kb)), "a school named without a place"
