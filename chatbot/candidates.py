@@ -422,6 +422,12 @@ class Candidates:
         return tuple(named_things(self.query, self.kb, list(self.records)))
 
     @cached_property
+    def linked_unasked(self) -> tuple[str, ...]:
+        """``record_unasked`` of every record linked, by name or by place."""
+        return tuple(t for t in foreign_terms(self.query, self.kb, [link.key for link in self.linked])
+                     if t not in self.kb.lexicon.fillers)
+
+    @cached_property
     def record_unasked(self) -> tuple[str, ...]:
         """Content words no figure of ``records`` is about, fillers aside ("faculty members")."""
         return tuple(t for t in foreign_terms(self.query, self.kb, list(self.records))

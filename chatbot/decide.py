@@ -32,6 +32,7 @@ from .compare import (
 )
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
+    ASKED_OF_BEFORE,
     asked_of,
     counts_fit,
     figure_asked_of,
@@ -41,6 +42,7 @@ from .match import (
 )
 from .model import Record, Unit
 from .smalltalk import Smalltalk
+from .text import stem
 from .vocabulary import find_phrases
 
 
@@ -242,7 +244,9 @@ def _about_records(c: Candidates) -> Decision | None:
     if fields and counts_fit(query, kb, fields[0].field):
         field = fields[0].field
         return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field), both=c.both)
-    other = c.fields
+    # a place asked only by the records' own names is no attribute asked ("… twin cities")
+    located = c.fields_of(keys)
+    other = tuple(m for m in c.fields if m.field.label != LOCATION or m in located)
     if other and other[0].field.label != LOCATION:
         field = other[0].field
         held = tuple(k for k in c.remembered if k.record.get(field.label) is not None)
@@ -448,6 +452,8 @@ def _across(c: Candidates) -> Decision | None:
         return None  # declined later, with its own words ("most expensive school in 2020")
     if scoped and not (ranking or ask.bound or c.fields or set(c.query.terms) & kb.kind_terms_) and c.query.unknown:
         return None  # "whats the capitol of oklahoma": a place, and words about something else than the records
+    if scoped and not (ranking or ask.bound) and c.linked and _asked_of_name(c):
+        return None  # "who is the president of university of phoenix-arizona": asked of the school, not a place
     if scoped or ask.bound:
         if ask.bound or not ranking:
             return _filter(c, field if ask.bound else None, owners, places)
@@ -473,6 +479,20 @@ def _across(c: Candidates) -> Decision | None:
         return Decision(Intent.SUPERLATIVE, records=pool, field=field, places=where, direction=direction,
                         outcome=best, rank_word=c.ask.rank_word)
     return None
+
+
+def _asked_of_name(c: Candidates) -> bool:
+    """Is a word asked of a record the question names, put before "of", "at" or "for" and its name
+    ("the president of university of phoenix-arizona"; but "we live in ohio" asks about a place,
+    and "are any of these schools close to home" asks nothing of one school)?"""
+    stems = list(c.query.stems)
+    asked = asked_of(c.query, c.kb, [link.key for link in c.linked], c.linked_unasked)
+    for term in asked:
+        typed = stem(c.query.said.get(term, term))
+        spots = [i for i, w in enumerate(stems) if w in (typed, term)]
+        if any(i + 1 < len(stems) and stems[i + 1] in ASKED_OF_BEFORE - {"in"} for i in spots):
+            return True
+    return False
 
 
 def _bound_by_record(c: Candidates, key: RecordKey) -> Decision | None:

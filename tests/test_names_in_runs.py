@@ -412,3 +412,11 @@ def test_the_verb_after_would_and_a_name_is_no_thing_asked_of_it(kb):
     assert checked or all(set(words_of(k.record.name)) & places
                           or any((stem(w),) in kb.comparisons_.regions for w in words_of(k.record.name))
                           for k in schools(kb)), "a school named without a place"
+
+
+def test_what_is_asked_of_a_school_whose_name_holds_a_place_is_declined(kb):
+    """"who is the president of university of minnesota-twin cities": "cities" of the name asks for
+    no location, so the president is what is asked, and declined by name."""
+    for key in schools(kb):
+        reply = answer(f"who is the president of {key.record.name.lower()}", knowledge=kb)
+        assert not reply.answered and "president" in reply.text.split("\n")[0], reply.text
