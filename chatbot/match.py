@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -259,13 +260,12 @@ def _outside_labels(query: Query, kb: Knowledge) -> set[str]:
     kept = {t for t, used in zip(terms, spent, strict=True) if not used}
     stems = list(query.stems)
     in_label = [False] * len(stems)
-    for words in {tuple(stem(t) for t in tokens(f.label)) for f in kb.fields_}:
-        for n in range(len(words), 1, -1):
-            for k in range(len(words) - n + 1):
-                run = list(words[k:k + n])
-                for i in range(len(stems) - n + 1):
-                    if stems[i:i + n] == run:
-                        in_label[i:i + n] = [True] * n
+    for runs in _label_runs(tuple(f.label for f in kb.fields_), kb.lexicon.stopwords):
+        for run in runs.every:
+            n = len(run)
+            for i in range(len(stems) - n + 1):
+                if tuple(stems[i:i + n]) == run:
+                    in_label[i:i + n] = [True] * n
     if not any(in_label):
         return kept
     canon = kb.lexicon.canonical
@@ -511,20 +511,33 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 def labels_typed(query: Query, kb: Knowledge, keys: list[RecordKey] | None = None) -> list[FieldKey]:
     """Attributes whose label has two or more of its words typed in its order, a run of words no
     other label has: "in-state" names In-State Tuition ("state tuition" names neither alone)."""
-    labels = {f: [stem(t) for t in tokens(f.label)] for f in kb.fields_}
     allowed = None if keys is None else {f.label for k in keys for f in k.record.fields}
-    stems = " ".join(query.stems)
+    stems = f" {' '.join(query.stems)} "
+    return [field for field, runs in zip(kb.fields_, _label_runs(tuple(f.label for f in kb.fields_),
+                                                                  kb.lexicon.stopwords), strict=True)
+            if (allowed is None or field.label in allowed) and any(f" {r} " in stems for r in runs.own)]
+
+
+@dataclass(frozen=True)
+class _LabelRuns:
+    every: tuple[tuple[str, ...], ...]  # runs of two or more of the label's stems, in its order
+    own: tuple[str, ...]                # of those ending on a word of substance, the ones no other label has
+
+
+@lru_cache(maxsize=256)
+def _label_runs(labels: tuple[str, ...], stopwords: frozenset[str]) -> tuple[_LabelRuns, ...]:
+    """Each label's runs of words, worked out once for a set of labels: "in state" is In-State
+    Tuition's own ("state tuition" is also Out-of-State Tuition's); a run must end on a word of
+    substance ("in state", not "out of": "out of the MA schools")."""
+    words = [tuple(stem(t) for t in tokens(label)) for label in labels]
+    every = [tuple(w[i:i + n] for n in range(2, len(w) + 1) for i in range(len(w) - n + 1)) for w in words]
     out = []
-    for field, words in labels.items():
-        if allowed is not None and field.label not in allowed:
-            continue
-        # runs that end on a word of substance ("in state", not "out of": "out of the MA schools")
-        runs = {" ".join(words[i:i + n]) for n in range(2, len(words) + 1) for i in range(len(words) - n + 1)
-                if words[i + n - 1] not in kb.lexicon.stopwords}
-        own = [r for r in runs if not any(r in " ".join(w) for f, w in labels.items() if f is not field)]
-        if any(f" {r} " in f" {stems} " for r in own):
-            out.append(field)
-    return out
+    for k, runs in enumerate(every):
+        others = [" ".join(w) for j, w in enumerate(words) if j != k]
+        own = tuple(" ".join(r) for r in runs if r[-1] not in stopwords
+                    and not any(" ".join(r) in other for other in others))
+        out.append(_LabelRuns(runs, own))
+    return tuple(out)
 
 
 def fields_for_terms(terms: tuple[str, ...], kb: Knowledge, keys: list[RecordKey] | None = None
