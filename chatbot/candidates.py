@@ -402,7 +402,11 @@ class Candidates:
         and names no attribute of theirs by its head word: "how much is ashford a year" ("a year"
         is the annual median's modifier, and Ashford University has no salary)."""
         typed = labels_typed(self.query, self.kb) if self.fields else []
-        if not keys or not asks_money(self.query, self.kb) or any(
+        text = f" {' '.join(self.query.stems)} "
+        # "how much is capella": a money cue and the record's name, nothing else
+        bare = not self.fields and self._names_only(keys) \
+            and any(f" {cue} " in text for cue in self.kb.lexicon.money_cues)
+        if not keys or not (bare or asks_money(self.query, self.kb)) or any(
                 m.field.head in self.query.terms or m.field in typed for m in self.fields):
             return ()  # an attribute named by its head or its label's words: "what do they pay in-state"
         labels = [f.label for f in keys[0].record.fields if f.value.kind == "money"

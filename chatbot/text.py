@@ -137,6 +137,7 @@ class Lexicon:
     person_anchors: tuple[str, str] | None = None  # a person / an activity, for the sentence model
     number_words: frozenset[str] = frozenset()
     count_cues: tuple[str, ...] = ()
+    money_cues: tuple[str, ...] = ()
     share_cues: tuple[str, ...] = ()
     range_cues: tuple[str, ...] = ()
     anaphora: frozenset[str] = frozenset()
@@ -175,6 +176,7 @@ class Lexicon:
             if (persons := data.get("person_anchors")) else None,
             number_words=frozenset(data.get("number_words", [])),
             count_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("count_cues", [])),
+            money_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("money_cues", [])),
             share_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("share_cues", [])),
             range_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("range_cues", [])),
             anaphora=frozenset(stem(w) for w in data.get("anaphora", [])),

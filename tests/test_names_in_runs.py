@@ -420,3 +420,20 @@ def test_what_is_asked_of_a_school_whose_name_holds_a_place_is_declined(kb):
     for key in schools(kb):
         reply = answer(f"who is the president of {key.record.name.lower()}", knowledge=kb)
         assert not reply.answered and "president" in reply.text.split("\n")[0], reply.text
+
+
+def test_how_much_is_a_school_is_its_first_sum_of_money(knowledge_of):
+    """"how much is X" (the lexicon's ``money_cues`` and a name, nothing else) is X's tuition, so a
+    follow-up "what about Y" gives Y's."""
+    checked = 0
+    for kb in map(knowledge_of, GUIDES):
+        named = [(k, w) for k in schools(kb) if (w := own_word(kb, k))
+                 and (f := k.record.get("In-State Tuition")) and f.value.available]
+        for (key, word), (other, other_word) in zip(named, named[1:], strict=False):
+            reply = answer(f"how much is {word}", knowledge=kb)
+            assert reply.short == key.record.get("In-State Tuition").value.shown, reply.text
+            chat = Conversation(kb)
+            chat.ask(f"how much is {word}")
+            assert chat.ask(f"what about {other_word}").short == other.record.get("In-State Tuition").value.shown
+            checked += 1
+    assert checked >= 5
