@@ -28,6 +28,7 @@ from .match import (
     Query,
     absent_names,
     asked_kind,
+    asks_cue,
     asks_money,
     fields_for_terms,
     figure_evidence,
@@ -350,8 +351,7 @@ class Candidates:
     def asks_figure(self) -> bool:
         """Does the question ask for a figure ("how many…", "what percentage…")? The phrases are the
         lexicon's ``figure_cues``."""
-        text = " ".join(self.query.stems)
-        return any(f" {cue} " in f" {text} " for cue in self.kb.lexicon.figure_cues)
+        return asks_cue(self.query, self.kb.lexicon.figure_cues)
 
     @cached_property
     def implied_fields(self) -> tuple[FieldMatch, ...]:
@@ -402,10 +402,8 @@ class Candidates:
         and names no attribute of theirs by its head word: "how much is ashford a year" ("a year"
         is the annual median's modifier, and Ashford University has no salary)."""
         typed = labels_typed(self.query, self.kb) if self.fields else []
-        text = f" {' '.join(self.query.stems)} "
         # "how much is capella": a money cue and the record's name, nothing else
-        bare = not self.fields and self._names_only(keys) \
-            and any(f" {cue} " in text for cue in self.kb.lexicon.money_cues)
+        bare = not self.fields and self._names_only(keys) and asks_cue(self.query, self.kb.lexicon.money_cues)
         if not keys or not (bare or asks_money(self.query, self.kb)) or any(
                 m.field.head in self.query.terms or m.field in typed for m in self.fields):
             return ()  # an attribute named by its head or its label's words: "what do they pay in-state"
@@ -428,14 +426,15 @@ class Candidates:
     @cached_property
     def linked_unasked(self) -> tuple[str, ...]:
         """``record_unasked`` of every record linked, by name or by place."""
-        return tuple(t for t in foreign_terms(self.query, self.kb, [link.key for link in self.linked])
-                     if t not in self.kb.lexicon.fillers)
+        return self._unasked([link.key for link in self.linked])
 
     @cached_property
     def record_unasked(self) -> tuple[str, ...]:
         """Content words no figure of ``records`` is about, fillers aside ("faculty members")."""
-        return tuple(t for t in foreign_terms(self.query, self.kb, list(self.records))
-                     if t not in self.kb.lexicon.fillers)
+        return self._unasked(list(self.records))
+
+    def _unasked(self, keys: list[RecordKey]) -> tuple[str, ...]:
+        return tuple(t for t in foreign_terms(self.query, self.kb, keys) if t not in self.kb.lexicon.fillers)
 
     @cached_property
     def only_names(self) -> bool:

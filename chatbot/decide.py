@@ -42,7 +42,6 @@ from .match import (
 )
 from .model import Record, Unit
 from .smalltalk import Smalltalk
-from .text import stem
 from .vocabulary import find_phrases
 
 
@@ -230,7 +229,8 @@ def _about_records(c: Candidates) -> Decision | None:
     # the model's link only when no attribute these records lack is named ("what do they pay in-state"
     # of the career's figures, named by "pay": not the annual median)
     lacked = any(m.field.label != LOCATION for m in c.fields)
-    fields = c.fields_of(keys) or c.money_field(keys) or (() if lacked else c.record_semantic_field)
+    located = c.fields_of(keys)
+    fields = located or c.money_field(keys) or (() if lacked else c.record_semantic_field)
     if c.record_foreign:  # a figure would be about something else: "salary in california"
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_foreign),
                         strength=value_confidence(strength), off_topic=_off_topic(c, len(c.record_foreign)))
@@ -245,7 +245,6 @@ def _about_records(c: Candidates) -> Decision | None:
         field = fields[0].field
         return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field), both=c.both)
     # a place asked only by the records' own names is no attribute asked ("… twin cities")
-    located = c.fields_of(keys)
     other = tuple(m for m in c.fields if m.field.label != LOCATION or m in located)
     if other and other[0].field.label != LOCATION:
         field = other[0].field
@@ -485,14 +484,8 @@ def _asked_of_name(c: Candidates) -> bool:
     """Is a word asked of a record the question names, put before "of", "at" or "for" and its name
     ("the president of university of phoenix-arizona"; but "we live in ohio" asks about a place,
     and "are any of these schools close to home" asks nothing of one school)?"""
-    stems = list(c.query.stems)
-    asked = asked_of(c.query, c.kb, [link.key for link in c.linked], c.linked_unasked)
-    for term in asked:
-        typed = stem(c.query.said.get(term, term))
-        spots = [i for i, w in enumerate(stems) if w in (typed, term)]
-        if any(i + 1 < len(stems) and stems[i + 1] in ASKED_OF_BEFORE - {"in"} for i in spots):
-            return True
-    return False
+    return bool(asked_of(c.query, c.kb, [link.key for link in c.linked], c.linked_unasked,
+                         slots=ASKED_OF_BEFORE - {"in"}, beside=False))
 
 
 def _bound_by_record(c: Candidates, key: RecordKey) -> Decision | None:

@@ -623,19 +623,20 @@ def kinds_of(kb: Knowledge, label: str) -> set[str]:
 def asks_count(query: Query, kb: Knowledge) -> bool:
     """Does the question ask for a count or a share (the lexicon's ``count_cues`` and
     ``share_cues``: "how many…", "what percent…")?"""
-    return _asks(query, kb.lexicon.count_cues) or asks_share(query, kb)
+    return asks_cue(query, kb.lexicon.count_cues) or asks_share(query, kb)
 
 
 def asks_share(query: Query, kb: Knowledge) -> bool:
     """Does the question ask for a share ("what percent…", the lexicon's ``share_cues``, or a
     percent sign on no number: "job growth %")?"""
-    return _asks(query, kb.lexicon.share_cues) or bool(_BARE_PERCENT.search(query.text))
+    return asks_cue(query, kb.lexicon.share_cues) or bool(_BARE_PERCENT.search(query.text))
 
 
 _BARE_PERCENT = re.compile(r"(?:^|[^\d\s.,])\s*%")
 
 
-def _asks(query: Query, cues: tuple[str, ...]) -> bool:
+def asks_cue(query: Query, cues: tuple[str, ...]) -> bool:
+    """Does the question say one of these phrases of the lexicon (as stems, word for word)?"""
     text = f" {' '.join(query.stems)} "
     return any(f" {cue} " in text for cue in cues)
 
@@ -1032,17 +1033,19 @@ def _heads_occupation(stems: list[str], spots: list[int], query: Query, kb: Know
 ASKED_OF_BEFORE = frozenset({"of", "at", "in", "for"})  # "the president of snhu", "the weather in phoenix"
 
 
-def asked_of(query: Query, kb: Knowledge, keys: list[RecordKey], terms: tuple[str, ...]) -> list[str]:
-    """Of ``terms``, the words put where what is asked of a record goes: before "of", "at", "in" or
-    "for" and the record's name or city ("the president of snhu", "the weather in phoenix", "a
-    football team at wgu"), right after its name ("wgu football"), or between an opening asking
-    word and its verb ("what *time* is it in memphis"). Not a word beside it otherwise ("what's
-    the deal with ashford", "wait, is st. pete college in st petersburg?")."""
+def asked_of(query: Query, kb: Knowledge, keys: list[RecordKey], terms: tuple[str, ...], *,
+             slots: frozenset[str] = ASKED_OF_BEFORE, beside: bool = True) -> list[str]:
+    """Of ``terms``, the words put where what is asked of a record goes: before one of ``slots``
+    ("of", "at", "in", "for") and the record's name or city ("the president of snhu", "the weather
+    in phoenix", "a football team at wgu"); with ``beside``, also right after its name ("wgu
+    football") or between an opening asking word and its verb ("what *time* is it in memphis").
+    Not a word beside it otherwise ("what's the deal with ashford", "wait, is st. pete college in
+    st petersburg?")."""
     stems = list(query.stems)
     names = {stem(t) for k in keys for t in tokens(k.record.name)}
     names |= {t for k in keys for t in k.name_terms | k.acronyms}
     names |= {stem(t) for k in keys if not k.record.own_section for t in tokens((k.record.place or "").split(",")[0])}
-    kind = asked_kind(query, kb)
+    kind = asked_kind(query, kb) if beside else set()
     out = []
     for term in terms:
         if term in kind:
@@ -1053,13 +1056,13 @@ def asked_of(query: Query, kb: Knowledge, keys: list[RecordKey], terms: tuple[st
             if w not in (typed, term):
                 continue
             j = _next_word(stems, i)
-            before = j is not None and stems[j] in ASKED_OF_BEFORE and bool(set(stems[j + 1:j + 4]) & names)
+            before = j is not None and stems[j] in slots and bool(set(stems[j + 1:j + 4]) & names)
             start = i  # the name typed before the word, if any
             while start > 0 and stems[start - 1] in names:
                 start -= 1
             # after "does <name>" or "would <name>" comes its verb ("what does snhu charge", "what would
             # purdue global charge me"), not what is asked of it
-            after = start < i and not (start > 0 and stems[start - 1] in VERB_AFTER_NAME_BEFORE)
+            after = beside and start < i and not (start > 0 and stems[start - 1] in VERB_AFTER_NAME_BEFORE)
             if before or after:
                 out.append(term)
                 break
@@ -1143,7 +1146,7 @@ def gives_no_figure(query: Query, kb: Knowledge, unit) -> bool:
 def asks_money(query: Query, kb: Knowledge) -> bool:
     """Does the question ask for a sum of money: a figure cue that asks no count or share ("how
     much…") with a word of an attribute whose values are sums of money ("cost" -> tuition)?"""
-    if not _asks(query, kb.lexicon.figure_cues) or asks_count(query, kb):
+    if not asks_cue(query, kb.lexicon.figure_cues) or asks_count(query, kb):
         return False
     terms = set(query.terms)
     return any(set(f.terms) & terms and "money" in kinds_of(kb, f.label) for f in kb.fields_)
