@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .semantic import Encoder, model_hash
+from .semantic import Encoder, model_hash, similarities
 from .shipped import shipped_file
 
 if TYPE_CHECKING:
@@ -98,6 +98,31 @@ def subject_threshold(kb: Knowledge, quantile: float) -> float | None:
     if kb.encoder_ is None or kb.subject_vector_ is None:
         return None
     return float(np.quantile(off_topic_vectors(kb.encoder_) @ kb.subject_vector_, quantile))
+
+
+def domain_margin(kb: Knowledge, quantile: float) -> float | None:
+    """How much nearer its nearest passage of ``kb`` is than its nearest other off-topic question,
+    for the off-topic question at ``quantile`` (each judged against the others, never itself).
+
+    A question is compared with questions more closely than with passages, so a general question
+    lands nearer another general question, and a question about the guide's domain nearer one of
+    its passages, only up to this margin, which the guide itself gives. None without the model."""
+    if kb.encoder_ is None or kb.unit_vectors_ is None or not len(kb.unit_vectors_):
+        return None
+    off = off_topic_vectors(kb.encoder_)
+    among = off @ off.T
+    np.fill_diagonal(among, -1.0)
+    return float(np.quantile((off @ kb.unit_vectors_.T).max(axis=1) - among.max(axis=1), quantile))
+
+
+def in_domain(kb: Knowledge, vector: np.ndarray) -> bool:
+    """Is the question with this sentence vector about the guide's domain: nearer one of its
+    passages than any general off-topic question, by more than ``kb.domain_margin_``?"""
+    margin = getattr(kb, "domain_margin_", None)
+    if margin is None or kb.unit_vectors_ is None:
+        return False
+    nearest = float(similarities(kb.unit_vectors_, vector).max())
+    return nearest - float((off_topic_vectors(kb.encoder_) @ vector).max()) > margin
 
 
 def calibrate(kb: Knowledge, quantile: float) -> Scale:

@@ -20,6 +20,7 @@ from dataclasses import field as dataclass_field
 from functools import cached_property
 from typing import NamedTuple
 
+from .calibrate import Scale
 from .compare import matches_place
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
@@ -437,6 +438,19 @@ class Candidates:
         return tuple(t for t in foreign_terms(self.query, self.kb, keys) if t not in self.kb.lexicon.fillers)
 
     @cached_property
+    def asks_another(self) -> tuple[str, ...]:
+        """After a figure of a record, the words of a follow-up that asks it of something the guide
+        lacks ("what about harvard?" after "WGU tuition"); else empty."""
+        query, kb = self.query, self.kb
+        if not self.context.attribute or not self.context.records or self.linked or self.fields:
+            return ()
+        stems = query.stems
+        if not any(stems[:len(o)] == o and len(stems) > len(o) for o in kb.lexicon.follow_up_openers):
+            return ()
+        content = kb.match_terms(query.terms)
+        return tuple(content) if content and all(t in query.unknown for t in content) else ()
+
+    @cached_property
     def only_names(self) -> bool:
         """Does the question name ``records`` and nothing else ("what about SNHU?", "and capella",
         "and the other texas school?")?"""
@@ -529,9 +543,14 @@ class Candidates:
         return self.query.vector is not None and self.kb.unit_vectors_ is not None
 
     @cached_property
+    def scale(self) -> Scale:
+        """The scale of the question's confidence (``Knowledge.scale_for``)."""
+        return self.kb.scale_for(self.query.vector)
+
+    @cached_property
     def passage_confidence(self) -> float:
         """The best passage's calibrated confidence (0.5 at the knowledge base's decline point)."""
-        return self.kb.scale_for(self.query.vector).confidence(passage_confidence_score(self.query, self.kb, self.best))
+        return self.scale.confidence(passage_confidence_score(self.query, self.kb, self.best))
 
     @cached_property
     def unknown_share(self) -> float:

@@ -219,6 +219,8 @@ def _decide(c: Candidates) -> Decision:
     # 3. Records and their attributes, the previous reply's filling in what this one leaves out.
     if c.records:
         return _about_records(c) or _best_passage(c)
+    if c.asks_another:  # "WGU tuition" then "what about harvard?": a school the guide does not list
+        return _decline(Decline.VALUE, ranked, words=query.words(list(c.asks_another)))
     return _about_attribute(c) or _best_passage(c)
 
 
@@ -299,7 +301,7 @@ def _covering_passage(c: Candidates) -> Decision | None:
         if own & said and all(t in said for t in unasked):
             ranked = (p,) + tuple(q for q in c.ranked if q is not p)
             score = passage_confidence_score(c.query, kb, p.score)
-            return _passage(kb, ranked, kb.scale_for(c.query.vector).confidence(score))
+            return _passage(kb, ranked, c.scale.confidence(score))
     return None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .calibrate import Scale
+from .calibrate import Scale, in_domain
 from .model import KnowledgeError, Record, Unit
 from .parse import Document
 from .semantic import DIMENSIONS, ENTRY_TOKENS, Encoder, default_encoder
@@ -31,6 +31,12 @@ OFF_TOPIC_QUANTILE = 0.95
 # A question about the career (closer to it than OFF_TOPIC_QUANTILE of the off-topic questions) is
 # read on the scale whose 0.5 is this quantile instead (``Knowledge.scale_for``).
 NEAR_QUANTILE = 0.85
+# A question whose nearest neighbour, by the sentence model, is one of the guide's passages rather
+# than another general question, by more than DOMAIN_QUANTILE of the off-topic questions are (each
+# judged against the others), is in the guide's domain ("do i need to be good with computers"): it
+# is read on the scale whose 0.5 is DOMAIN_SCALE_QUANTILE of the off-topic questions' best scores.
+DOMAIN_QUANTILE = 0.9
+DOMAIN_SCALE_QUANTILE = 0.5
 TYPICAL_QUANTILE = 0.8  # the nearest cosine most off-topic questions (4 in 5) stay below: below it, no link
 # The weight of the semantic similarity in a passage's score; the rest is the lexical score.
 SEMANTIC_WEIGHT = 0.7
@@ -220,21 +226,25 @@ class Knowledge:
         self.known_ = frozenset(vocab | lexicon_words | lex.stopwords | lex.fillers)
         self.spell_choices_ = sorted(w for w in vocab | lexicon_words if len(w) >= 3 and w.isalpha())
         self._fit_semantic()
-        from .calibrate import scales, semantic_threshold, subject_threshold
+        from .calibrate import domain_margin, scales, semantic_threshold, subject_threshold
 
         self.direction_vectors_ = direction_vectors(self.encoder_, lex)
 
-        self.scale_, self.near_scale_ = scales(self, (OFF_TOPIC_QUANTILE, NEAR_QUANTILE))
+        self.scale_, self.near_scale_, self.domain_scale_ = scales(
+            self, (OFF_TOPIC_QUANTILE, NEAR_QUANTILE, DOMAIN_SCALE_QUANTILE))
         self.subject_null_ = subject_threshold(self, OFF_TOPIC_QUANTILE)
+        self.domain_margin_ = domain_margin(self, DOMAIN_QUANTILE)
         self.semantic_null_ = semantic_threshold(self, OFF_TOPIC_QUANTILE)
         self.semantic_typical_ = semantic_threshold(self, TYPICAL_QUANTILE)
         self.unit_index_ = {u.id: i for i, u in enumerate(self.units_)}
         return self
 
     def scale_for(self, vector: np.ndarray | None) -> Scale:
-        """The confidence scale of a question with this sentence vector: ``near_scale_`` when the
-        model puts it closer to the guide's career than most off-topic questions come
-        (``subject_null_``), else ``scale_``."""
+        """The confidence scale of a question with this sentence vector: ``domain_scale_`` when it
+        is in the guide's domain (``in_domain``); ``near_scale_`` when the model puts it closer to
+        the guide's career than most off-topic questions come (``subject_null_``); else ``scale_``."""
+        if vector is not None and in_domain(self, vector):
+            return self.domain_scale_
         near = getattr(self, "near_scale_", None)
         if near is not None and vector is not None and self.subject_null_ is not None \
                 and float(vector @ self.subject_vector_) > self.subject_null_:

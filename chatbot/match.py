@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 
 from .index import LOCATION, FieldKey, Knowledge, RecordKey, with_bigrams
 from .semantic import similarities
-from .text import root, stem, tokens
+from .text import Lexicon, root, stem, tokens
 from .vocabulary import find_phrases
 
 MAX_QUESTION_CHARS = 1000
@@ -851,6 +851,18 @@ VERB_AFTER_NAME_BEFORE = SUBJECT_SLOT_BEFORE | frozenset({"would", "will", "can"
 PLACE_SLOT_BEFORE = frozenset({"in", "near", "from", "around"})  # "salary in tokyo"
 
 
+def typed_possessives(text: str, lexicon: Lexicon) -> frozenset[str]:
+    """Words typed as an owner, with "'s", that no determiner before makes a common noun: "what
+    about harvard's" (not "my son's", "the school's"; nor a stopword: "what's", "it's")."""
+    out, before = set(), ""
+    for w, owner in re.findall(r"([A-Za-z][A-Za-z\-]*)(['\u2019]s\b)?", text):
+        word = w.lower()
+        if owner and stem(word) not in lexicon.stopwords and before not in lexicon.determiners:
+            out.update(stem(t) for t in tokens(word))
+        before = word
+    return frozenset(out)
+
+
 def typed_capitals(text: str) -> frozenset[str]:
     """Words the user typed with a capital where English needs none: "the tuition at Harvard".
 
@@ -912,6 +924,7 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
     """
     stems = list(query.stems)
     capitals = typed_capitals(query.text)
+    owners = typed_possessives(query.text, kb.lexicon)
     kinds = kb.kind_terms_
     canon = kb.lexicon.canonical
     own = careers and any(k.record.own_section for k in keys)
@@ -940,7 +953,7 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
                  and not any(i > 0 and stems[i - 1] in named_words for i in spots))  # "ashford univ tuition"
         if (_is_year_or_amount(term, query.text)
                 or typed in places or term in places
-                or typed in capitals
+                or typed in capitals or typed in owners
                 or before & NAME_SLOT_BEFORE
                 or (not own and before & SUBJECT_SLOT_BEFORE)  # a school's figure: "what does harvard charge"
                 or (after & kinds and term not in kinds) or of_kind or owner or qualifier
@@ -1056,6 +1069,8 @@ def asked_of(query: Query, kb: Knowledge, keys: list[RecordKey], terms: tuple[st
             if w not in (typed, term):
                 continue
             j = _next_word(stems, i)
+            while j is not None and stems[j] in kb.lexicon.stopwords and stems[j] not in slots:
+                j = _next_word(stems, j)  # "the weather *like* in phoenix"
             before = j is not None and stems[j] in slots and bool(set(stems[j + 1:j + 4]) & names)
             start = i  # the name typed before the word, if any
             while start > 0 and stems[start - 1] in names:
@@ -1174,8 +1189,24 @@ def absent_names(query: Query, kb: Knowledge, unit) -> list[str]:
     """Places and names the question asks about (as ``named_things`` tells them, numbers aside)
     that a passage does not mention: it cannot be about them."""
     capitals = typed_capitals(query.text)
-    places = {w for _, phrase in place_mentions(query, kb) for w in phrase}
+    mentions = place_mentions(query, kb)
+    places = {w for _, phrase in mentions for w in phrase}
     names = [t for t in query.terms if (t in capitals and t not in kb.known_) or t in places]
+    # What is asked of a place by a word the guide lacks ("the capitol of arizona", "weather in
+    # chicago") is no more in a passage than that word is.
+    stems, stop = query.stems, kb.lexicon.stopwords
+    for i, _ in mentions:
+        if i < 2 or stems[i - 1] not in ("of", "in"):
+            continue
+        j = i - 2
+        while j > 0 and stems[j] in stop:  # "the weather *like* in texas"
+            j -= 1
+        if stems[j] in query.unknown and stems[j] not in names:
+            names.append(stems[j])
+    # A record's figures given whole ("what does harvard charge" reaching a school's summary): what
+    # the question names in a name's slot must be that record.
+    names += [t for k in kb.record_keys_ if k.unit.id == unit.id and k.record.fields and not k.record.own_section
+              for t in named_things(query, kb, [k]) if t not in names]
     if not names:
         return []
     said = set(kb.lexicon.terms(unit.title + " " + unit.text))

@@ -141,6 +141,8 @@ class Lexicon:
     share_cues: tuple[str, ...] = ()
     range_cues: tuple[str, ...] = ()
     anaphora: frozenset[str] = frozenset()
+    determiners: frozenset[str] = frozenset()
+    follow_up_openers: tuple[tuple[str, ...], ...] = ()
     asking_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -180,6 +182,8 @@ class Lexicon:
             share_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("share_cues", [])),
             range_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("range_cues", [])),
             anaphora=frozenset(stem(w) for w in data.get("anaphora", [])),
+            determiners=frozenset(data.get("determiners", [])),
+            follow_up_openers=tuple(tuple(stem(t) for t in tokens(o)) for o in data.get("follow_up_openers", [])),
             asking_words=frozenset(stem(w) for w in data.get("asking_words", [])),
         )
 
