@@ -175,7 +175,7 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
         city = (key.record.place or "").split(",")[0].strip()
         if not distinctive and city in cities and sum(c == city for c in kb.record_cities_) == 1:
             if not _kind_of(query, kb, set(kb.lexicon.terms(city))):
-                found.append((key, 0.75))  # "the phoenix school", "the san diego one": the one school there
+                found.append((key, PLACE_LINK))  # "the phoenix school", "the san diego one": the one school there
             continue
         whole = share == 1 and len(key.name_terms) > 1 and _in_order(key, query, kb)  # "medical assistant"
         if not (distinctive or whole) or near_miss(key, query, kb, places):
@@ -186,8 +186,33 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     # fully, is not meant: "lincoln tech" is Lincoln Technical Institute, not also Ivy Tech.
     found = [(k, s) for k, s in found
              if k not in covered or not any(covered[k] < covered[o] for o in covered if o is not k)]
+    if not found and places:
+        found = _shared_name_in_place(query, kb, terms, places)
     found.sort(key=lambda pair: -pair[1])
     return found
+
+
+SHARED_NAME_RECORDS = 3  # a name word this many records share or fewer, with a place, names the one there
+PLACE_LINK = 0.75  # how surely a city or state names the one record there ("the phoenix school")
+
+
+def _shared_name_in_place(query: Query, kb: Knowledge, terms: set[str],
+                          places: set[str]) -> list[tuple[RecordKey, float]]:
+    """The one record, of the few whose names share a word the question types, in the city or state
+    it names: "gateway in kentucky" is Gateway Community and Technical College (Florence, KY), not
+    Gateway Technical College (Kenosha, WI). [] when none or several are there."""
+    codes, out = kb.comparisons_.codes, []
+    for key in kb.record_keys_:
+        if key.record.own_section or not key.record.place:
+            continue
+        shared = [t for t in key.name_terms & terms if 1 < kb.name_frequency(t) <= SHARED_NAME_RECORDS
+                  and t not in kb.kind_terms_ and t not in kb.category_terms_ and t not in kb.lexicon.fillers
+                  and t not in places]
+        city, _, region = key.record.place.partition(",")
+        where = set(kb.lexicon.terms(city)) | set(kb.lexicon.terms(codes.get(region.strip(), "")))
+        if shared and where & places and not near_miss(key, query, kb, places):  # not "idaho state university"
+            out.append((key, PLACE_LINK))
+    return out if len(out) == 1 else []
 
 
 def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> dict[str, str]:
@@ -350,7 +375,8 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
                 and f"of {' '.join(phrase)}" not in name_text:
             return True  # "university of arizona", "university of new hampshire"
     spots = {i + k for i, phrase in place_mentions(query, kb) for k in range(len(phrase))}
-    if _other_kind_after(key, stems, kb, name_text, spots) or _replaced_name_word(key, query, kb, name_text):
+    if _other_kind_after(key, stems, kb, name_text, spots) or _replaced_name_word(key, query, kb, name_text) \
+            or _other_middle(key, stems, kb, name_text):
         return True
     name = key.name_terms - kb.kind_terms_
     for i, w in enumerate(stems):  # "university of houston" and Houston Community College
@@ -421,6 +447,31 @@ def _replaced_name_word(key: RecordKey, query: Query, kb: Knowledge, name_text: 
         lead = [w for w in words[:j] if w not in kb.lexicon.stopwords]
         initials = {"".join(w[0] for w in lead[k:]) for k in range(len(lead))}
         if not any(w.startswith(typed) for w in words) and typed not in initials:
+            return True
+    return False
+
+
+def _other_middle(key: RecordKey, stems: list[str] | tuple[str, ...], kb: Knowledge, name_text: str) -> bool:
+    """Does a word that is not the name's stand between its first words and its kind of institution,
+    in place of the name's words between them? "los angeles city college" is not Los Angeles
+    Trade-Technical College. Not a word beside the whole name ("capella online university"), nor
+    the record's own city or state ("gateway kentucky college")."""
+    words = name_text.split()
+    canon, stop = kb.lexicon.canonical, kb.lexicon.stopwords
+    own_place = set(kb.lexicon.terms(key.record.place or ""))
+    for i in range(len(stems)):
+        n = 0
+        while i + n < len(stems) and n < len(words) and stems[i + n] == words[n]:
+            n += 1
+        j = i + n
+        if not n or j + 1 >= len(stems):
+            continue
+        typed, then = stems[j], stems[j + 1]
+        if typed in words or typed in stop or typed in own_place or set(canon([typed])) & kb.kind_terms_ \
+                or any(w.startswith(typed) for w in words):  # "st. pete college": a word clipped
+            continue
+        rest = words[n:]
+        if then in rest and set(canon([then])) & kb.kind_terms_ and any(w not in stop for w in rest[:rest.index(then)]):
             return True
     return False
 

@@ -1,0 +1,86 @@
+"""Names that share words: two records whose names share a word are told apart by the city or state
+the question names ("gateway in kentucky"), and a word that is not the name's, typed between its
+first words and its kind of institution in place of the words between, names another institution
+("los angeles city college" is not Los Angeles Trade-Technical College), while the name typed whole
+still names its school. The guides with shared names are written from
+each guide of the template by renaming two of its schools; every expectation is read from records."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import KNOWLEDGE, ROOT, SEED
+
+from chatbot import answer, load_knowledge
+
+HELD = ROOT / "tests" / "heldout"
+GUIDES = [SEED, KNOWLEDGE / "samples" / "medical_records_technician.txt",
+          HELD / "round2" / "guides" / "veterinary_technician.txt", HELD / "round4" / "guides" / "court_reporter.txt"]
+SHARED = ("Gateway Technical College", "Gateway Community and Technical College")
+
+
+def schools(kb):
+    return [k for k in kb.record_keys_ if not k.record.own_section and k.record.get("Graduation Rate")]
+
+
+def figures(record) -> set[str]:
+    return {f.value.shown for f in record.fields if f.value.available}
+
+
+def stated(text: str) -> set[str]:
+    return set(re.findall(r"\d[\d,.]*%|\$[\d,]+|\b\d[\d,]{3,}\b", text))
+
+
+@pytest.fixture(scope="module", params=GUIDES, ids=lambda p: p.stem)
+def kb(request, knowledge_of):
+    return knowledge_of(request.param)
+
+
+@pytest.fixture(scope="module")
+def renamed(kb, tmp_path_factory):
+    """The guide with two schools in different states renamed to names that share "gateway"."""
+    codes = kb.comparisons_.codes
+    by_state = {}
+    for k in schools(kb):
+        state = (k.record.place or "").split(",")[-1].strip()
+        if state in codes and figures(k.record):
+            by_state.setdefault(state, k)
+    (s1, k1), (s2, k2) = list(by_state.items())[:2]
+    text = open(kb.document.path, encoding="utf-8").read()
+    assert "gateway" not in text.lower()
+    for key, name in ((k1, SHARED[0]), (k2, SHARED[1])):
+        text = re.sub(rf"(?m)^{re.escape(key.record.name)}$", name, text)
+    path = tmp_path_factory.mktemp("shared") / "guide.txt"
+    path.write_text(text, encoding="utf-8")
+    guide = load_knowledge(path, cache=False)
+    named = {k.record.name: k for k in guide.record_keys_}
+    return guide, (named[SHARED[0]], codes[s1]), (named[SHARED[1]], codes[s2])
+
+
+def test_a_shared_name_word_and_a_state_name_the_school_there(renamed):
+    guide, (first, state1), (second, state2) = renamed
+    for key, state, other in ((first, state1, second), (second, state2, first)):
+        for question in (f"gateway in {state.lower()} graduation rate", f"tuition at the gateway in {state}"):
+            reply = answer(question, knowledge=guide)
+            assert reply.answered and key.record.name in reply.text, (question, reply.text)
+            assert not stated(reply.text) & (figures(other.record) - figures(key.record)), (question, reply.text)
+
+
+def test_a_word_in_place_of_a_names_middle_words_names_another_institution(kb):
+    tried = 0
+    for key in schools(kb):
+        words = key.record.name.split()
+        kind = words[-1]
+        if len(words) < 3 or not set(kb.lexicon.terms(kind)) & kb.kind_terms_ or "-" in key.record.name:
+            continue
+        typed = f"{words[0].lower()} city {kind.lower()} tuition"
+        reply = answer(typed, knowledge=kb)
+        assert not reply.answered and not stated(reply.text) & figures(key.record), (typed, reply.text)
+        state = kb.comparisons_.codes.get((key.record.place or "").split(",")[-1].strip(), "the us").lower()
+        name = key.record.name.lower()
+        for whole in (f"{name} tuition", f"tuition at {name} in {state}"):  # the name itself still names it
+            reply = answer(whole, knowledge=kb)
+            assert reply.answered and key.record.name in reply.text, (whole, reply.text)
+        tried += 1
+    assert tried
