@@ -416,10 +416,11 @@ class Knowledge:
             if len(name_words) >= 2 and not rec.own_section:
                 every = "".join(w[0] for w in name_words).lower()
                 capital = "".join(w[0] for w in name_words if w[0].isupper()).lower()
-                # every initial, the capitals' initials, and the initials' beginnings ("tstc" for
-                # Texas State Technical College-Waco)
-                acronyms.update(a for a in (every, capital, *(every[:n] for n in range(3, len(every))))
-                                if len(a) >= 3)
+                # every initial, the capitals' initials, and the beginnings of both ("tstc" for Texas
+                # State Technical College-Waco; of four or more capitals, "tcat" for Tennessee College of
+                # Applied Technology-Nashville, but not "nah" of NAHAM)
+                acronyms.update(a for a in (every, capital, *(every[:n] for n in range(3, len(every))),
+                                            *(capital[:n] for n in range(4, len(capital)))) if len(a) >= 3)
             # the initials up to a state, written as its code: "umn" for University of Minnesota-Twin Cities
             if not rec.own_section:
                 acronyms.update(_state_initials(name_words, lex))

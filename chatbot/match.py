@@ -186,33 +186,39 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     # fully, is not meant: "lincoln tech" is Lincoln Technical Institute, not also Ivy Tech.
     found = [(k, s) for k, s in found
              if k not in covered or not any(covered[k] < covered[o] for o in covered if o is not k)]
-    if not found and places:
-        found = _shared_name_in_place(query, kb, terms, places)
+    if not found:
+        found = _shared_name(query, kb, terms, places)
     found.sort(key=lambda pair: -pair[1])
     return found
 
 
 SHARED_NAME_RECORDS = 3  # a name word this many records share or fewer, with a place, names the one there
 PLACE_LINK = 0.75  # how surely a city or state names the one record there ("the phoenix school")
+SHARED_LINK = 0.5  # how surely a word a few names share names each of them
 
 
-def _shared_name_in_place(query: Query, kb: Knowledge, terms: set[str],
-                          places: set[str]) -> list[tuple[RecordKey, float]]:
-    """The one record, of the few whose names share a word the question types, in the city or state
-    it names: "gateway in kentucky" is Gateway Community and Technical College (Florence, KY), not
-    Gateway Technical College (Kenosha, WI). [] when none or several are there."""
-    codes, out = kb.comparisons_.codes, []
+def _shared_name(query: Query, kb: Knowledge, terms: set[str], places: set[str]) -> list[tuple[RecordKey, float]]:
+    """The few records (``SHARED_NAME_RECORDS`` or fewer) whose names share a word the question types
+    that the guide uses nowhere else ("gateway", of Gateway Technical College and Gateway Community
+    and Technical College): the one in the city or state the question names ("gateway in kentucky"),
+    or, with no place named, each of them ("gateway tuition"). [] when the place has none or several."""
+    codes, shared, there = kb.comparisons_.codes, [], []
     for key in kb.record_keys_:
-        if key.record.own_section or not key.record.place:
+        if key.record.own_section or not key.record.fields:  # schools, not "american" organisations
             continue
-        shared = [t for t in key.name_terms & terms if 1 < kb.name_frequency(t) <= SHARED_NAME_RECORDS
-                  and t not in kb.kind_terms_ and t not in kb.category_terms_ and t not in kb.lexicon.fillers
-                  and t not in places]
-        city, _, region = key.record.place.partition(",")
-        where = set(kb.lexicon.terms(city)) | set(kb.lexicon.terms(codes.get(region.strip(), "")))
-        if shared and where & places and not near_miss(key, query, kb, places):  # not "idaho state university"
-            out.append((key, PLACE_LINK))
-    return out if len(out) == 1 else []
+        words = [t for t in key.name_terms & terms if 1 < kb.name_frequency(t) <= SHARED_NAME_RECORDS
+                 and kb.unit_frequency(t) <= kb.name_frequency(t) + 1  # its records' and their list's
+                 and t not in kb.kind_terms_ and t not in kb.category_terms_ and t not in kb.lexicon.fillers
+                 and t not in places]
+        if not words or near_miss(key, query, kb, places):  # not "idaho state university"
+            continue
+        shared.append(key)
+        city, _, region = (key.record.place or "").partition(",")
+        if (set(kb.lexicon.terms(city)) | set(kb.lexicon.terms(codes.get(region.strip(), "")))) & places:
+            there.append(key)
+    if places:
+        return [(there[0], PLACE_LINK)] if len(there) == 1 else []
+    return [(key, SHARED_LINK) for key in shared]
 
 
 def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> dict[str, str]:

@@ -84,3 +84,27 @@ def test_a_word_in_place_of_a_names_middle_words_names_another_institution(kb):
             assert reply.answered and key.record.name in reply.text, (whole, reply.text)
         tried += 1
     assert tried
+
+
+def test_a_shared_name_word_alone_names_each_school_that_has_it(renamed):
+    guide, (first, _), (second, _) = renamed
+    for question in ("gateway tuition", "tell me about gateway"):
+        reply = answer(question, knowledge=guide)
+        assert reply.answered and first.record.name in reply.text and second.record.name in reply.text, reply.text
+        others = {f for k in schools(guide) if k not in (first, second) for f in figures(k.record)}
+        assert not stated(reply.text) & (others - figures(first.record) - figures(second.record)), reply.text
+
+
+def test_the_beginning_of_a_names_capitals_names_it(kb, tmp_path):
+    """"tcat" for Tennessee College of Applied Technology-Nashville: the capitals' first four initials,
+    when the name has more; never three ("nah" is not NAHAM)."""
+    key = schools(kb)[0]
+    name = "Northern College of Applied Technology-Westfield"
+    text = re.sub(rf"(?m)^{re.escape(key.record.name)}$", name, open(kb.document.path, encoding="utf-8").read())
+    path = tmp_path / "guide.txt"
+    path.write_text(text, encoding="utf-8")
+    guide = load_knowledge(path, cache=False)
+    renamed = next(k for k in guide.record_keys_ if k.record.name == name)
+    assert "ncat" in renamed.acronyms and "nca" not in renamed.acronyms
+    reply = answer("ncat tuition", knowledge=guide)
+    assert reply.answered and name in reply.text, reply.text
