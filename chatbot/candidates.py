@@ -53,7 +53,7 @@ from .model import Context
 from .names import another_of_its_kind
 from .semantic import similarities
 from .smalltalk import Smalltalk, default_smalltalk, semantic_smalltalk
-from .text import number_value, stem, too_large
+from .text import number_value, stem, tokens, too_large
 from .vocabulary import find_phrases
 
 RANKED_PASSAGES = 6       # passages ranked for each question
@@ -438,6 +438,41 @@ class Candidates:
         return tuple(t for t in foreign_terms(self.query, self.kb, keys) if t not in self.kb.lexicon.fillers)
 
     @cached_property
+    def residence(self) -> tuple[RecordKey, FieldKey] | None:
+        """The one school the question names and the price that the state the asker lives in asks of it:
+        "I live in Ohio, what would I pay at Purdue Global" asks Purdue Global's (Indiana) out-of-state
+        tuition, "kapiolani tuition for hawaii residents" Kapiolani's (Hawaii) in-state tuition. None
+        unless the question asks a sum of money of a school whose record has both prices
+        (``residence_fields``) and names one state outside its name."""
+        kb, query = self.kb, self.query
+        schools = [link.key for link in self.linked if not link.key.record.own_section]  # not "pay" (the salary)
+        if len(schools) != 1 or not schools[0].record.place:
+            return None
+        key = schools[0]
+        pair = residence_fields(kb, key)
+        if pair is None:
+            return None
+        regions = kb.comparisons_.regions
+        name = {stem(t) for t in tokens(key.record.name)}
+        stems, kinds, canon = query.stems, kb.kind_terms_, kb.lexicon.canonical
+        # not a state made a name by a kind of institution: "university of texas at san antonio",
+        # "university of south florida", "the other texas school"
+        states = [phrase for i, phrase in query.places if phrase in regions and not set(phrase) <= name
+                  and not any(k > 0 and stems[k] == "of" and set(canon([stems[k - 1]])) & kinds for k in (i - 1, i - 2))
+                  and not (i + len(phrase) < len(stems) and set(canon([stems[i + len(phrase)]])) & kinds)]
+        if len(states) != 1:
+            return None
+        # a price asked: by its words, by a word for any sum of money, the career's pay among them ("what
+        # would I pay"), or a money cue
+        asked = any(m.field in pair or "money" in kinds_of(kb, m.field.label) for m in self.fields) \
+            or any(link.key.record.own_section and any(f.value.kind == "money" for f in link.key.record.fields)
+                   for link in self.linked) or asks_money(query, kb) or asks_cue(query, kb.lexicon.money_cues)
+        if not asked:
+            return None
+        home = key.record.place.rsplit(",", 1)[-1].strip()
+        return key, (pair[0] if regions[states[0]] == home else pair[1])
+
+    @cached_property
     def asks_another(self) -> tuple[str, ...]:
         """After a figure of a record, the words of a follow-up that asks it of something the guide
         lacks ("what about harvard?" after "WGU tuition"); else empty."""
@@ -560,6 +595,21 @@ class Candidates:
     def absent(self) -> tuple[str, ...]:
         """Places and names the question asks about that the best passage does not mention."""
         return tuple(absent_names(self.query, self.kb, self.kb.units_[self.ranked[0].index]))
+
+
+def residence_fields(kb: Knowledge, key: RecordKey) -> tuple[FieldKey, FieldKey] | None:
+    """A record's price for a resident and for someone from another state: two sums of money of the
+    same kind ("Tuition"), the second's label marked by the lexicon's ``residence_term``
+    ("Out-of-State Tuition"), the first's not ("In-State Tuition"). None when it has no such pair."""
+    mark = kb.lexicon.residence_term
+    if not mark:
+        return None
+    money = [kb.field_by_label_[f.label] for f in key.record.fields if f.value.kind == "money"]
+    for outside in (f for f in money if mark in f.terms):
+        inside = [f for f in money if f.head == outside.head and mark not in f.terms]
+        if len(inside) == 1:
+            return inside[0], outside
+    return None
 
 
 def _first(fields: tuple[FieldMatch, ...]) -> FieldKey | None:

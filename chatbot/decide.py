@@ -212,6 +212,9 @@ def _decide(c: Candidates) -> Decision:
         return _decline(Decline.VALUE, ranked, words=query.words(words))
     if c.asked_thing:  # "what time is it in memphis": a thing no figure of the school there is
         return _decline(Decline.ABOUT, ranked, words=query.words(list(c.asked_thing)), records=(c.linked[0].key,))
+    if c.residence is not None:  # "I live in Ohio, what would Purdue Global charge me": out-of-state tuition
+        key, field = c.residence
+        return Decision(Intent.VALUE, ranked, (key,), field, REMEMBERED_STRENGTH, explicit=True)
     across = _across(c)
     if across is not None:
         return across

@@ -143,6 +143,7 @@ class Lexicon:
     anaphora: frozenset[str] = frozenset()
     determiners: frozenset[str] = frozenset()
     follow_up_openers: tuple[tuple[str, ...], ...] = ()
+    residence_term: str | None = None
     asking_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -184,6 +185,7 @@ class Lexicon:
             anaphora=frozenset(stem(w) for w in data.get("anaphora", [])),
             determiners=frozenset(data.get("determiners", [])),
             follow_up_openers=tuple(tuple(stem(t) for t in tokens(o)) for o in data.get("follow_up_openers", [])),
+            residence_term=stem(data["residence_term"]) if data.get("residence_term") else None,
             asking_words=frozenset(stem(w) for w in data.get("asking_words", [])),
         )
 

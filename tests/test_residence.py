@@ -1,0 +1,75 @@
+"""A state the asker lives in, with a school's price: the school's price for a resident when the
+school is in that state, for someone from another state when it is not ("I live in Ohio, what would
+Purdue Global charge me" is Purdue Global's out-of-state tuition). A state made a name by a kind of
+institution is no residence ("tuition at university of <state>"). Every expectation is read from the
+guide's own records, on every guide of the template in the repository whose schools have both prices."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import KNOWLEDGE, ROOT, SEED
+
+from chatbot import answer
+from chatbot.candidates import residence_fields
+
+HELD = ROOT / "tests" / "heldout"
+GUIDES = sorted({SEED, *(KNOWLEDGE / "samples").glob("*.txt"), *HELD.glob("*/guides/*.txt"),
+                 *HELD.glob("guides/*.txt")})
+
+
+@pytest.fixture(scope="module", params=GUIDES, ids=lambda p: p.stem)
+def kb(request, knowledge_of):
+    return knowledge_of(request.param)
+
+
+def priced(kb):
+    """Schools with different prices for residents and others, each with (resident, other) shown."""
+    out = []
+    for key in kb.record_keys_:
+        pair = residence_fields(kb, key) if not key.record.own_section and key.record.place else None
+        if pair is None:
+            continue
+        inside, outside = (key.record.get(f.label) for f in pair)
+        if inside.value.available and outside.value.available and inside.value.shown != outside.value.shown:
+            out.append((key, inside.value.shown, outside.value.shown))
+    return out
+
+
+def states_of(kb):
+    codes = kb.comparisons_.codes
+    return {key: codes.get(key.record.place.rsplit(",", 1)[-1].strip()) for key in kb.record_keys_
+            if key.record.place}
+
+
+def test_a_state_the_asker_lives_in_picks_the_schools_price(kb):
+    schools = priced(kb)
+    if not schools:
+        pytest.skip("no school of this guide charges residents and others differently")
+    states = states_of(kb)
+    names = " ".join(k.record.name.lower() for k in kb.record_keys_)
+    elsewhere = next(s for s in ("Vermont", "Wyoming", "Montana", "Delaware") if s.lower() not in names
+                     and s not in states.values())
+    for key, inside, outside in schools[:3]:
+        name, home = key.record.name, states[key]
+        if home is None or home.lower() in name.lower():
+            continue
+        for question in (f"i live in {elsewhere.lower()}, what would {name.lower()} cost me",
+                         f"{name} tuition for {elsewhere} residents"):
+            reply = answer(question, knowledge=kb)
+            assert reply.answered and outside in reply.text and inside not in reply.text, (question, reply.text)
+        for question in (f"we live in {home}, how much is {name.lower()}", f"{name.lower()} tuition for {home} residents"):
+            reply = answer(question, knowledge=kb)
+            assert reply.answered and inside in reply.text and outside not in reply.text, (question, reply.text)
+
+
+def test_a_state_made_a_name_by_a_kind_is_no_residence(kb):
+    schools = priced(kb)
+    if not schools:
+        pytest.skip("no school of this guide charges residents and others differently")
+    states = states_of(kb)
+    for key, inside, outside in schools[:3]:
+        home = states[key]
+        if home is None or home.lower() in key.record.name.lower():
+            continue
+        reply = answer(f"tuition at university of {home.lower()}", knowledge=kb)
+        assert not ({inside, outside} & set(reply.text.split())), reply.text
