@@ -459,9 +459,10 @@ def _replaced_name_word(key: RecordKey, query: Query, kb: Knowledge, name_text: 
 
 def _other_middle(key: RecordKey, stems: list[str] | tuple[str, ...], kb: Knowledge, name_text: str) -> bool:
     """Does a word that is not the name's stand between its first words and its kind of institution,
-    in place of the name's words between them? "los angeles city college" is not Los Angeles
-    Trade-Technical College. Not a word beside the whole name ("capella online university"), nor
-    the record's own city or state ("gateway kentucky college")."""
+    in place of the name's words between them, or before another kind? "los angeles city college" is
+    not Los Angeles Trade-Technical College, nor "san diego state university" San Diego Mesa College.
+    Not a word beside the whole name ("capella online university"), nor the record's own city or
+    state ("gateway kentucky college")."""
     words = name_text.split()
     canon, stop = kb.lexicon.canonical, kb.lexicon.stopwords
     own_place = set(kb.lexicon.terms(key.record.place or ""))
@@ -470,14 +471,21 @@ def _other_middle(key: RecordKey, stems: list[str] | tuple[str, ...], kb: Knowle
         while i + n < len(stems) and n < len(words) and stems[i + n] == words[n]:
             n += 1
         j = i + n
-        if not n or j + 1 >= len(stems):
+        # the words typed must be the name's own: not only "the" (The Joint Commission), nor the
+        # career's ("hvac training schools" and HVAC Excellence)
+        if j + 1 >= len(stems) or not any(w not in stop and w not in kb.subject_terms_ and not _generic(w, kb)
+                                          for w in words[:n]):
             continue
         typed, then = stems[j], stems[j + 1]
         if typed in words or typed in stop or typed in own_place or set(canon([typed])) & kb.kind_terms_ \
                 or any(w.startswith(typed) for w in words):  # "st. pete college": a word clipped
             continue
         rest = words[n:]
-        if then in rest and set(canon([then])) & kb.kind_terms_ and any(w not in stop for w in rest[:rest.index(then)]):
+        if not set(canon([then])) & kb.kind_terms_:
+            continue
+        if then not in words:  # another kind than the name's: "san diego state university", San Diego Mesa College
+            return True
+        if then in rest and any(w not in stop for w in rest[:rest.index(then)]):
             return True
     return False
 

@@ -74,9 +74,11 @@ def test_a_word_in_place_of_a_names_middle_words_names_another_institution(kb):
         kind = words[-1]
         if len(words) < 3 or not set(kb.lexicon.terms(kind)) & kb.kind_terms_ or "-" in key.record.name:
             continue
-        typed = f"{words[0].lower()} city {kind.lower()} tuition"
-        reply = answer(typed, knowledge=kb)
-        assert not reply.answered and not stated(reply.text) & figures(key.record), (typed, reply.text)
+        other_kind = "university" if kind.lower() == "college" else "college"
+        for typed in (f"{words[0].lower()} city {kind.lower()} tuition",  # another word in place of the middle
+                      f"{words[0].lower()} {words[1].lower()} state {other_kind} tuition"):  # and another kind
+            reply = answer(typed, knowledge=kb)
+            assert not reply.answered and not stated(reply.text) & figures(key.record), (typed, reply.text)
         state = kb.comparisons_.codes.get((key.record.place or "").split(",")[-1].strip(), "the us").lower()
         name = key.record.name.lower()
         for whole in (f"{name} tuition", f"tuition at {name} in {state}"):  # the name itself still names it
