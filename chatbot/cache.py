@@ -30,8 +30,8 @@ from .parse import Document
 from .text import Lexicon
 
 # Bump when what fit() computes changes shape, so old cache files are not read.
-INDEX_FORMAT = 16  # 16: the beginnings of a name's capitals' initials; 15: the margin of the guide's domain
-# (calibrate.domain_margin) and its scale;
+INDEX_FORMAT = 17  # 17: letters joined by & one token ("a&m"); 16: the beginnings of a name's capitals'
+# initials; 15: the margin of the guide's domain (calibrate.domain_margin) and its scale;
 # 14: a name's initials up to a state with its code ("umn"); 13: acronyms also stemmed;
 # 12: a question about the career is read on the scale of the 85th percentile;
 # 11: an FAQ entry's whole text read to ENTRY_TOKENS by the sentence model;

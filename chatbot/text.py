@@ -18,7 +18,8 @@ from .shipped import shipped_file
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                          "\u2014": "-", "\u00a0": " "})
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?k?\b|\d[\d,]*(?:\.\d+)?|[a-z]+")
+# Letters joined by "&" are one name ("A&M", "AT&T"), not two stray letters.
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?k?\b|\d[\d,]*(?:\.\d+)?|[a-z]{1,2}&[a-z]{1,2}\b|[a-z]+")
 # Larger than any figure a career guide gives (a quadrillion): a number beyond it is "too large",
 # never a bound, a ranking key or a float that overflows.
 MAX_FIGURE = 1e15

@@ -110,3 +110,19 @@ def test_the_beginning_of_a_names_capitals_names_it(kb, tmp_path):
     assert "ncat" in renamed.acronyms and "nca" not in renamed.acronyms
     reply = answer("ncat tuition", knowledge=guide)
     assert reply.answered and name in reply.text, reply.text
+
+
+def test_letters_joined_by_an_ampersand_are_one_name(kb):
+    """"a&m" is one word, so "<state> a&m tuition" names a school the guide does not list, even where a
+    school's name begins with that state."""
+    from chatbot.text import tokens
+
+    assert tokens("Texas A&M, AT&T and Oregon Health & Science") == ["texas", "a&m", "at&t", "and", "oregon",
+                                                                     "health", "science"]
+    codes = kb.comparisons_.codes
+    for key in schools(kb)[:3]:
+        state = codes.get((key.record.place or "").split(",")[-1].strip())
+        if not state:
+            continue
+        reply = answer(f"{state.lower()} a&m tuition", knowledge=kb)
+        assert not reply.answered and not stated(reply.text) & figures(key.record), reply.text
