@@ -1268,6 +1268,12 @@ def absent_names(query: Query, kb: Knowledge, unit) -> list[str]:
             j -= 1
         if stems[j] in query.unknown and stems[j] not in names:
             names.append(stems[j])
+    # A word the guide lacks where a name goes, in a question about institutions ("is there a program
+    # at harvard"), is one the passage would have to mention.
+    if set(query.terms) & (kb.kind_terms_ | kb.category_terms_):
+        stems = query.stems
+        names += [t for i, t in enumerate(stems) if i > 0 and stems[i - 1] in NAME_SLOT_BEFORE
+                  and t in query.unknown and t not in names]
     # A record's figures given whole ("what does harvard charge" reaching a school's summary): what
     # the question names in a name's slot must be that record.
     names += [t for k in kb.record_keys_ if k.unit.id == unit.id and k.record.fields and not k.record.own_section

@@ -115,3 +115,12 @@ def test_a_school_the_guide_lacks_put_where_a_name_goes_gets_no_schools_figures(
                      f"whats {OTHER_SCHOOL}'s tuition"):
         reply = answer(question, knowledge=kb)
         assert not reply.answered and not stated(reply.text) & figures(kb), (question, reply.text)
+
+
+def test_a_word_the_guide_lacks_where_an_institutions_name_goes_is_declined(kb):
+    """"is there a <career> program at harvard": no passage about programs mentions harvard."""
+    subject = kb.document.subject.lower()
+    for question in (f"is there a {subject} program at {OTHER_SCHOOL}",
+                     f"which school is better, mine or the one at {OTHER_SCHOOL}"):
+        reply = answer(question, knowledge=kb)
+        assert not reply.answered and OTHER_SCHOOL in reply.text, (question, reply.text)

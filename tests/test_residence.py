@@ -57,7 +57,8 @@ def test_a_state_the_asker_lives_in_picks_the_schools_price(kb):
                          f"{name} tuition for {elsewhere} residents"):
             reply = answer(question, knowledge=kb)
             assert reply.answered and outside in reply.text and inside not in reply.text, (question, reply.text)
-        for question in (f"we live in {home}, how much is {name.lower()}", f"{name.lower()} tuition for {home} residents"):
+        for question in (f"we live in {home}, how much is {name.lower()}",
+                         f"{name.lower()} tuition for {home} residents"):
             reply = answer(question, knowledge=kb)
             assert reply.answered and inside in reply.text and outside not in reply.text, (question, reply.text)
 
