@@ -470,6 +470,8 @@ class Candidates:
         if not asked:
             return None
         home = key.record.place.rsplit(",", 1)[-1].strip()
+        if kb.lexicon.residence_term in query.terms:  # the price for others asked by name: a state elsewhere
+            return (key, pair[1]) if regions[states[0]] != home else None  # agrees ("out of state cost at X in WI")
         return key, (pair[0] if regions[states[0]] == home else pair[1])
 
     @cached_property

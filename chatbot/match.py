@@ -186,8 +186,8 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     # fully, is not meant: "lincoln tech" is Lincoln Technical Institute, not also Ivy Tech.
     found = [(k, s) for k, s in found
              if k not in covered or not any(covered[k] < covered[o] for o in covered if o is not k)]
-    if not found:
-        found = _shared_name(query, kb, terms, places)
+    if not found:  # places named, not a word of one ("of" of "district of columbia")
+        found = _shared_name(query, kb, terms, {w for _, phrase in place_mentions(query, kb) for w in phrase})
     found.sort(key=lambda pair: -pair[1])
     return found
 

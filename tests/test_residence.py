@@ -54,13 +54,17 @@ def test_a_state_the_asker_lives_in_picks_the_schools_price(kb):
         if home is None or home.lower() in name.lower():
             continue
         for question in (f"i live in {elsewhere.lower()}, what would {name.lower()} cost me",
-                         f"{name} tuition for {elsewhere} residents"):
+                         f"{name} tuition for {elsewhere} residents",
+                         f"i live in {elsewhere.lower()}, what's the out of state tuition at {name.lower()}"):
             reply = answer(question, knowledge=kb)
             assert reply.answered and outside in reply.text and inside not in reply.text, (question, reply.text)
         for question in (f"we live in {home}, how much is {name.lower()}",
                          f"{name.lower()} tuition for {home} residents"):
             reply = answer(question, knowledge=kb)
             assert reply.answered and inside in reply.text and outside not in reply.text, (question, reply.text)
+        asked = f"what is the out of state cost at {name.lower()} in {home.lower()}"  # the price asked by name
+        reply = answer(asked, knowledge=kb)
+        assert reply.answered and outside in reply.text and inside not in reply.text, (asked, reply.text)
 
 
 def test_a_state_made_a_name_by_a_kind_is_no_residence(kb):

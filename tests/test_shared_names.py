@@ -90,7 +90,7 @@ def test_a_word_in_place_of_a_names_middle_words_names_another_institution(kb):
 
 def test_a_shared_name_word_alone_names_each_school_that_has_it(renamed):
     guide, (first, _), (second, _) = renamed
-    for question in ("gateway tuition", "tell me about gateway"):
+    for question in ("gateway tuition", "tell me about gateway", "gateway out of state tuition"):  # "of" is no place
         reply = answer(question, knowledge=guide)
         assert reply.answered and first.record.name in reply.text and second.record.name in reply.text, reply.text
         others = {f for k in schools(guide) if k not in (first, second) for f in figures(k.record)}
