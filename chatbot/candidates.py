@@ -475,6 +475,37 @@ class Candidates:
         return key, (pair[0] if regions[states[0]] == home else pair[1])
 
     @cached_property
+    def price_gap(self) -> tuple[str, FieldKey, FieldKey, tuple[RecordKey, ...]] | None:
+        """A question across schools about how their price for others compares with their price for
+        residents ("which schools charge out-of-state students more", "which charge the same no
+        matter what state you live in"): the lexicon's ``price_gap`` word ("more" or "same"), the
+        residents' price, the others' price and the schools that have both. None when it is not one:
+        a school named, a bound ("more than $10,000"), no word of the prices."""
+        kb, query = self.kb, self.query
+        if self.ask.bound or not kb.lexicon.price_gap \
+                or (self.remembered and set(query.stems) & kb.lexicon.anaphora):  # "is it more for out of staters?"
+            return None
+        owners: dict[tuple[FieldKey, FieldKey], list[RecordKey]] = {}
+        for key in kb.record_keys_:
+            pair = residence_fields(kb, key) if not key.record.own_section else None
+            if pair is not None:
+                owners.setdefault(pair, []).append(key)
+        if not owners:
+            return None
+        pair, keys = max(owners.items(), key=lambda item: len(item[1]))
+        gap = next((kind for kind in ("same", "more") if asks_cue(query, kb.lexicon.price_gap.get(kind, ()))), None)
+        named = {m.field for m in self.fields}
+        # "more" needs the others' price named ("out-of-state students"); "same" either ("whether or
+        # not you live in that state")
+        words = set(kb.lexicon.terms(pair[0].label)) | set(kb.lexicon.terms(pair[1].label))
+        if len(keys) < 2 or gap is None or not (pair[1] in named or (gap == "same" and words & set(query.terms))):
+            return None
+        if any((link.key.name_terms | link.key.acronyms) & (set(query.terms) - words - kb.kind_terms_)
+               for link in self.linked):
+            return None  # a school named, not only by a word of the prices ("state" of Indian River State College)
+        return gap, pair[0], pair[1], tuple(keys)
+
+    @cached_property
     def asks_another(self) -> tuple[str, ...]:
         """After a figure of a record, the words of a follow-up that asks it of something the guide
         lacks ("what about harvard?" after "WGU tuition"); else empty."""

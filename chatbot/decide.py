@@ -27,6 +27,7 @@ from .compare import (
     filter_records,
     in_places,
     matches_place,
+    number,
     rank_records,
     superlative,
 )
@@ -111,6 +112,7 @@ class Decision:
     upper: tuple[str, float, bool] | None = None  # a range's upper end, with ``bound`` its lower one
     outcome: Outcome | None = None
     cut: int | None = None  # the length the question was cut to, when it was
+    gap: tuple[str, FieldKey] | None = None  # a filter on the price for others against ``field``: ("more", residents')
 
     @property
     def confidence(self) -> float:
@@ -212,6 +214,8 @@ def _decide(c: Candidates) -> Decision:
         return _decline(Decline.VALUE, ranked, words=query.words(words))
     if c.asked_thing:  # "what time is it in memphis": a thing no figure of the school there is
         return _decline(Decline.ABOUT, ranked, words=query.words(list(c.asked_thing)), records=(c.linked[0].key,))
+    if c.price_gap is not None:  # "which schools charge out-of-state students more"
+        return _price_gap(c)
     if c.residence is not None:  # "I live in Ohio, what would Purdue Global charge me": out-of-state tuition
         key, field = c.residence
         return Decision(Intent.VALUE, ranked, (key,), field, REMEMBERED_STRENGTH, explicit=True)
@@ -483,6 +487,23 @@ def _across(c: Candidates) -> Decision | None:
         return Decision(Intent.SUPERLATIVE, records=pool, field=field, places=where, direction=direction,
                         outcome=best, rank_word=c.ask.rank_word)
     return None
+
+
+def _price_gap(c: Candidates) -> Decision:
+    """The schools whose price for others is higher than (or the same as) their price for residents,
+    the largest difference first; those without both figures are left out and said to be."""
+    gap, inside, outside, owners = c.price_gap
+    missing = tuple(k for k in owners
+                    if number(k.record, inside.label) is None or number(k.record, outside.label) is None)
+
+    def difference(k: RecordKey) -> float:
+        return number(k.record, outside.label) - number(k.record, inside.label)
+
+    kept = tuple(sorted((k for k in owners if k not in missing and (difference(k) > 0 if gap == "more"
+                                                                    else difference(k) == 0)),
+                        key=lambda k: -difference(k)))
+    return Decision(Intent.FILTER if kept else Intent.NONE_FOUND, records=owners, field=outside,
+                    outcome=Filtered(kept, missing), gap=(gap, inside))
 
 
 def _asked_of_name(c: Candidates) -> bool:

@@ -340,11 +340,21 @@ def _filtered(kb: Knowledge, d: Decision, outcome: Filtered, where: str) -> str:
         said.append(lex.text("filter_with", condition=wanted))
         none.append(lex.text("none_with", condition=wanted))
     note = _missing_note(lex, field.label, outcome.missing, len(owners), noun) if field is not None else ""
+    if d.gap is not None and field is not None:  # "which schools charge out-of-state students more"
+        kind, inside = d.gap
+        wanted = lex.text(f"gap_{kind}", outside=_label(lex, field.label), inside=_label(lex, inside.label))
+        said.append(wanted)
+        none.append(lex.text("none_with", condition=wanted))
     if not outcome.keep:
         conditions = f" {lex.text('and')} ".join(none)
         text = lex.text("none_found", count=str(len(owners)), noun=noun, conditions=conditions) + " " + note
         return text.strip()
-    if field is not None and d.bound:
+    if field is not None and d.gap is not None:
+        inside = d.gap[1]
+        rows = [lex.text("row_pair", name=k.record.name, first=_raw(lex, k.record, inside.label),
+                         first_label=_label(lex, inside.label), second=_raw(lex, k.record, field.label),
+                         second_label=_label(lex, field.label)) for k in outcome.keep]
+    elif field is not None and d.bound:
         rows = [lex.text("row", name=k.record.name, value=_raw(lex, k.record, field.label)) for k in outcome.keep]
     else:
         rows = [lex.text("row_place", name=k.record.name, place=k.record.place) for k in outcome.keep]

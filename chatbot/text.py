@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -145,6 +146,7 @@ class Lexicon:
     determiners: frozenset[str] = frozenset()
     follow_up_openers: tuple[tuple[str, ...], ...] = ()
     residence_term: str | None = None
+    price_gap: dict[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
     asking_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -187,6 +189,8 @@ class Lexicon:
             determiners=frozenset(data.get("determiners", [])),
             follow_up_openers=tuple(tuple(stem(t) for t in tokens(o)) for o in data.get("follow_up_openers", [])),
             residence_term=stem(data["residence_term"]) if data.get("residence_term") else None,
+            price_gap={k: tuple(" ".join(stem(t) for t in tokens(w)) for w in v)
+                       for k, v in data.get("price_gap", {}).items()},
             asking_words=frozenset(stem(w) for w in data.get("asking_words", [])),
         )
 

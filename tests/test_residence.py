@@ -78,3 +78,25 @@ def test_a_state_made_a_name_by_a_kind_is_no_residence(kb):
             continue
         reply = answer(f"tuition at university of {home.lower()}", knowledge=kb)
         assert not ({inside, outside} & set(reply.text.split())), reply.text
+
+
+def test_which_schools_charge_others_more_or_the_same(kb):
+    """Across schools, the ones whose price for others is higher than (or the same as) their price
+    for residents: exactly those, read from the records, with both prices."""
+    both = []
+    for key in kb.record_keys_:
+        pair = residence_fields(kb, key) if not key.record.own_section else None
+        if pair is not None and all(key.record.get(f.label).value.available for f in pair):
+            both.append((key, *(key.record.get(f.label).value for f in pair)))
+    if len(both) < 2:
+        pytest.skip("fewer than two schools with both prices")
+    more = {k.record.name for k, inside, outside in both if outside.number > inside.number}
+    same = {k.record.name for k, inside, outside in both if outside.number == inside.number}
+    names = {k.record.name for k, _, _ in both}
+    for question, expected in (("which schools charge out-of-state students more", more),
+                               ("which schools charge the same no matter what state you live in", same)):
+        reply = answer(question, knowledge=kb)
+        listed = {n for n in names if n in reply.text}
+        assert listed == expected or (not expected and not reply.answered), (question, reply.text)
+    reply = answer("which schools charge out-of-state students more than $5,000", knowledge=kb)  # a bound
+    assert "higher than their" not in reply.text, reply.text
