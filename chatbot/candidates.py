@@ -475,6 +475,23 @@ class Candidates:
         return key, (pair[0] if regions[states[0]] == home else pair[1])
 
     @cached_property
+    def unreported(self) -> tuple[FieldKey, tuple[RecordKey, ...]] | None:
+        """An attribute asked across records with a word for "not reported" ("which schools don't
+        report a graduation rate"), and the records that have it (as a value or as N/A). None when a
+        record is named by a word besides the attribute's, or no attribute is named."""
+        kb, query = self.kb, self.query
+        if not asks_cue(query, kb.lexicon.unreported_cues):
+            return None
+        field = next((m.field for m in self.fields if m.field.label != LOCATION), None)
+        if field is None:
+            return None
+        words = set(kb.lexicon.terms(field.label)) | kb.kind_terms_
+        if any((link.key.name_terms | link.key.acronyms) & (set(query.terms) - words) for link in self.linked):
+            return None
+        owners = tuple(kb.records_with(field.label))
+        return (field, owners) if len(owners) >= 2 else None
+
+    @cached_property
     def price_gap(self) -> tuple[str, FieldKey, FieldKey, tuple[RecordKey, ...]] | None:
         """A question across schools about how their price for others compares with their price for
         residents ("which schools charge out-of-state students more", "which charge the same no

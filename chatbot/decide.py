@@ -112,7 +112,9 @@ class Decision:
     upper: tuple[str, float, bool] | None = None  # a range's upper end, with ``bound`` its lower one
     outcome: Outcome | None = None
     cut: int | None = None  # the length the question was cut to, when it was
-    gap: tuple[str, FieldKey] | None = None  # a filter on the price for others against ``field``: ("more", residents')
+    # a filter on the price for others against ``field`` (("more" | "same", the residents' price)), or
+    # on records that do not report ``field`` (("unreported", field))
+    gap: tuple[str, FieldKey] | None = None
 
     @property
     def confidence(self) -> float:
@@ -214,6 +216,11 @@ def _decide(c: Candidates) -> Decision:
         return _decline(Decline.VALUE, ranked, words=query.words(words))
     if c.asked_thing:  # "what time is it in memphis": a thing no figure of the school there is
         return _decline(Decline.ABOUT, ranked, words=query.words(list(c.asked_thing)), records=(c.linked[0].key,))
+    if c.unreported is not None:  # "which schools don't report a graduation rate"
+        field, owners = c.unreported
+        kept = tuple(k for k in owners if not k.record.get(field.label).value.available)
+        return Decision(Intent.FILTER, records=owners, field=field, outcome=Filtered(kept, ()),
+                        gap=("unreported", field))
     if c.price_gap is not None:  # "which schools charge out-of-state students more"
         return _price_gap(c)
     if c.residence is not None:  # "I live in Ohio, what would Purdue Global charge me": out-of-state tuition

@@ -324,6 +324,14 @@ def _across(kb: Knowledge, d: Decision) -> tuple[str, tuple[RecordKey, ...], str
 def _filtered(kb: Knowledge, d: Decision, outcome: Filtered, where: str) -> str:
     lex, owners, field = kb.lexicon, d.records, d.field
     noun = _noun(kb, owners)
+    if d.gap is not None and d.gap[0] == "unreported" and field is not None:  # "which schools don't report …"
+        values = dict(label=_label(lex, field.label), total=str(len(owners)), noun=noun)
+        if not outcome.keep:
+            return lex.text("unreported_none", **values)
+        rows = [lex.text("row_place", name=k.record.name, place=k.record.place) if k.record.place
+                else lex.text("row", name=k.record.name, value=lex.text("na")) for k in outcome.keep]
+        values["label"] = _capital(values["label"])
+        return lex.text("unreported_head", count=str(len(outcome.keep)), **values) + "\n" + "\n".join(rows)
     said, none = [], []
     if d.places:
         said.append(lex.text("in_places", places=where))

@@ -147,6 +147,7 @@ class Lexicon:
     follow_up_openers: tuple[tuple[str, ...], ...] = ()
     residence_term: str | None = None
     price_gap: dict[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
+    unreported_cues: tuple[str, ...] = ()
     asking_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -191,6 +192,7 @@ class Lexicon:
             residence_term=stem(data["residence_term"]) if data.get("residence_term") else None,
             price_gap={k: tuple(" ".join(stem(t) for t in tokens(w)) for w in v)
                        for k, v in data.get("price_gap", {}).items()},
+            unreported_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("unreported_cues", [])),
             asking_words=frozenset(stem(w) for w in data.get("asking_words", [])),
         )
 

@@ -100,3 +100,16 @@ def test_which_schools_charge_others_more_or_the_same(kb):
         assert listed == expected or (not expected and not reply.answered), (question, reply.text)
     reply = answer("which schools charge out-of-state students more than $5,000", knowledge=kb)  # a bound
     assert "higher than their" not in reply.text, reply.text
+
+
+def test_which_records_do_not_report_an_attribute(kb):
+    """"which schools don't report a graduation rate": exactly the schools whose value is N/A, read
+    from the records; "every one reports it" when none is."""
+    for field in kb.fields_:
+        owners = kb.records_with(field.label)
+        if len(owners) < 2 or field.label == "Location":
+            continue
+        lacking = {k.record.name for k in owners if not k.record.get(field.label).value.available}
+        reply = answer(f"which schools are missing {field.label.lower()}", knowledge=kb)
+        listed = {k.record.name for k in owners if k.record.name in reply.text}
+        assert reply.answered and listed == lacking, (field.label, reply.text)
