@@ -684,7 +684,8 @@ def _another_of_its_kind(question: str, query: Query, kb: Knowledge) -> tuple[st
     """"surg techs" in a guide about radiologic technologists: another career, as terms of the query."""
     if not kb.document.subject:
         return ()
-    words = another_of_its_kind(question, kb.document.subject, kb.known_, kb.lexicon.stopwords)
+    known = kb.known_ | {typed for typed, _ in query.corrected}  # a name misspelled is no other career's word
+    words = another_of_its_kind(question, kb.document.subject, known, kb.lexicon.stopwords)
     stems = [stem(w.lower()) for w in words]
     return tuple(t for t in query.terms if t in stems) or tuple(stems)
 

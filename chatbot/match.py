@@ -53,6 +53,9 @@ class Query:
         return ", ".join(dict.fromkeys(self.said.get(t, t) for t in terms))
 
 
+NAME_SPELL_LENGTH = 6  # a word this long may be a name misspelled by one edit more than edit_budget
+
+
 def edit_budget(word: str) -> int:
     """How many edits a misspelling of ``word`` may have: none under 5 letters, 1 to 9, 2 beyond."""
     n = len(word)
@@ -69,7 +72,12 @@ def spell(word: str, kb: Knowledge, *, typed: str | None = None) -> str | None:
     budget = edit_budget(typed or word)  # by the length as typed: "skils" (stem "skil") -> "skill"
     if not budget or not word.isalpha():
         return None
-    hits = process.extract(word, kb.spell_choices_, scorer=OSA.distance, score_cutoff=budget, limit=8)
+    # A name is misspelled by its sound ("hennipen" for Hennepin): one edit more, for no English word,
+    # towards a word only one record's name uses that begins as the typed word does (one search).
+    by_sound = len(word) >= NAME_SPELL_LENGTH and not is_word(typed or word, kb)
+    found = process.extract(word, kb.spell_choices_, scorer=OSA.distance, score_cutoff=budget + by_sound, limit=8)
+    hits = [h for h in found if h[1] <= budget] or [h for h in found if kb.name_df_.get(h[0]) == 1
+                                                    and h[0][:3] == word[:3]]
     if not hits:
         return None
     # Fewest edits first; between equals, a word the typed one only left letters out of (the commonest

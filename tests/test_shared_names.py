@@ -126,3 +126,32 @@ def test_letters_joined_by_an_ampersand_are_one_name(kb):
             continue
         reply = answer(f"{state.lower()} a&m tuition", knowledge=kb)
         assert not reply.answered and not stated(reply.text) & figures(key.record), reply.text
+
+
+def misspelled(word: str) -> str | None:
+    """The word with its first and last vowels after the third letter written "y": two edits, as a
+    name is misspelled by its sound ("hennipen" for Hennepin). None without two such vowels."""
+    spots = [i for i, ch in enumerate(word) if i >= 3 and ch in "aeiou"]
+    if len(spots) < 2:
+        return None
+    letters = list(word)
+    letters[spots[0]] = letters[spots[-1]] = "y"
+    return "".join(letters)
+
+
+def test_a_name_misspelled_by_two_edits_still_names_its_school(kb):
+    """A word only one school's name uses, seven letters or more, typed with two letters wrong: the
+    school, and not another career ("<name> technical" is not another kind of technician)."""
+    tried = 0
+    for key in schools(kb):
+        own = [w for w in re.findall(r"[A-Za-z]+", key.record.name) if len(w) >= 7
+               and kb.name_frequency(w.lower()) == 1 and not set(kb.lexicon.terms(w)) & kb.kind_terms_]
+        typo = misspelled(own[0].lower()) if own else None
+        value = key.record.get("Graduation Rate")
+        if typo is None or typo in kb.known_ or not value.value.available:
+            continue
+        reply = answer(f"{typo} graduation rate", knowledge=kb)
+        assert reply.answered and value.value.shown in reply.text, (typo, reply.text)
+        tried += 1
+    if not tried:
+        pytest.skip("no school name word long enough to misspell twice")
