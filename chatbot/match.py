@@ -195,9 +195,30 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
     found = [(k, s) for k, s in found
              if k not in covered or not any(covered[k] < covered[o] for o in covered if o is not k)]
     if not found:  # places named, not a word of one ("of" of "district of columbia")
-        found = _shared_name(query, kb, terms, {w for _, phrase in place_mentions(query, kb) for w in phrase})
+        found = _shared_name(query, kb, terms, {w for _, phrase in place_mentions(query, kb) for w in phrase}) \
+            or _the_one_in_a_state(query, kb)
     found.sort(key=lambda pair: -pair[1])
     return found
+
+
+def _the_one_in_a_state(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
+    """The one school in a state the question names, when it asks for one ("the utah school", "the
+    school in utah", "the one in utah": a kind word typed singular, or "one"). [] when the state has
+    none or several, or the kind is plural ("schools in utah" lists them)."""
+    regions, codes = kb.comparisons_.regions, kb.comparisons_.codes
+    states = {regions[phrase] for _, phrase in query.places if phrase in regions}
+    if len(states) != 1:
+        return []
+    singular = any(t in kb.kind_terms_ and not query.said.get(t, t).endswith("s") for t in query.stems) \
+        or "one" in query.stems
+    stems = query.stems
+    there = any(w in kb.comparisons_.yes_no and n == "there" for w, n in zip(stems, stems[1:], strict=False))
+    if not singular or there:  # "is there a school near us": whether there is one, asked of the state
+        return []
+    state = states.pop()
+    there = [k for k in kb.record_keys_ if not k.record.own_section and k.record.fields and k.record.place
+             and k.record.place.rsplit(",", 1)[-1].strip() in (state, codes.get(state))]
+    return [(there[0], PLACE_LINK)] if len(there) == 1 else []
 
 
 SHARED_NAME_RECORDS = 3  # a name word this many records share or fewer, with a place, names the one there

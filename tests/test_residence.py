@@ -113,3 +113,32 @@ def test_which_records_do_not_report_an_attribute(kb):
         reply = answer(f"which schools are missing {field.label.lower()}", knowledge=kb)
         listed = {k.record.name for k in owners if k.record.name in reply.text}
         assert reply.answered and listed == lacking, (field.label, reply.text)
+
+
+def test_the_one_school_in_a_state_is_named_by_it(kb):
+    """"the utah school", "tuition at the school in utah": the one school in that state, when there is
+    one; "schools in utah" still lists, and "is there a school in utah" still answers where."""
+    from collections import Counter
+
+    states = states_of(kb)
+    schools = [k for k in kb.record_keys_ if not k.record.own_section and k.record.get("Graduation Rate")
+               and states.get(k)]
+    counts = Counter(states[k] for k in schools)
+    names = " ".join(k.record.name.lower() for k in kb.record_keys_)
+    tried = 0
+    for key in schools:
+        state = states[key]
+        grad = key.record.get("Graduation Rate").value
+        if counts[state] != 1 or any(w in names.split() for w in state.lower().split()) or not grad.available:
+            continue
+        for question in (f"what's the graduation rate at the {state.lower()} school",
+                         f"graduation rate at the school in {state}"):
+            reply = answer(question, knowledge=kb)
+            assert reply.answered and key.record.name in reply.text and grad.shown in reply.text, (question, reply.text)
+            assert not any(k.record.name in reply.text for k in schools if k is not key), (question, reply.text)
+        for question in (f"schools in {state.lower()}", f"is there a school in {state.lower()}"):
+            reply = answer(question, knowledge=kb)
+            assert reply.answered and key.record.name in reply.text, (question, reply.text)
+        tried += 1
+    if not tried:
+        pytest.skip("no state with exactly one school whose name leaves the state out")
