@@ -185,7 +185,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f"), {len(doc.records)} records, "
         + f"{len(doc.warnings)} warnings")
     matching = "words and the sentence model" if kb.unit_vectors_ is not None else "words only"
-    near = f" ({kb.near_scale_.threshold:.3f} for a question about the career)" if kb.subject_null_ is not None else ""
+    near = f" ({kb.near_scale_.threshold:.3f} for a question about the career" if kb.subject_null_ is not None else ""
+    if near and getattr(kb, "domain_margin_", None) is not None:
+        near += f", {kb.domain_scale_.threshold:.3f} in its domain"
+    near += ")" if near else ""
     out(f"matching: {matching}; calibrated passage score at confidence 0.5: {kb.scale_.threshold:.3f}{near}\n")
     section = None
     for u in doc.units:

@@ -60,8 +60,10 @@ def test_ask_on_the_second_guide(cli, warm_cache):
 
 
 @pytest.mark.parametrize("path,words", [
-    (None, ["Patient Services Coordinator", "record", "Capella University", "Graduation Rate=N/A (na)"]),
-    (SAMPLE, ["Medical Records Technician", "Indian River State College", "Out-of-State Tuition=$9,991"]),
+    (None, ["Patient Services Coordinator", "record", "Capella University", "Graduation Rate=N/A (na)",
+            "in its domain)"]),
+    (SAMPLE, ["Medical Records Technician", "Indian River State College", "Out-of-State Tuition=$9,991",
+              "in its domain)"]),
 ])
 def test_inspect_lists_units_and_records(cli, warm_cache, path, words):
     out = cli("inspect", *(["--knowledge", str(path)] if path else []))

@@ -124,3 +124,14 @@ def test_a_word_the_guide_lacks_where_an_institutions_name_goes_is_declined(kb):
                      f"which school is better, mine or the one at {OTHER_SCHOOL}"):
         reply = answer(question, knowledge=kb)
         assert not reply.answered and OTHER_SCHOOL in reply.text, (question, reply.text)
+
+
+def test_a_file_of_question_answer_pairs_has_no_domain_margin():
+    """Its entries are questions themselves: no nearer scale for questions near them (with one, about
+    one StackFAQ user's question in eight was answered from CovidFAQ)."""
+    from chatbot import load_knowledge
+
+    kb = load_knowledge(ROOT / "tests" / "data" / "pairs.jsonl", cache=False)
+    assert kb.unit_vectors_ is not None and kb.domain_margin_ is None
+    assert not in_domain(kb, kb.unit_vectors_[0])
+    assert kb.scale_for(kb.unit_vectors_[0]) is kb.scale_
