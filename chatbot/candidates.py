@@ -457,11 +457,15 @@ class Candidates:
         stems, kinds, canon = query.stems, kb.kind_terms_, kb.lexicon.canonical
         # not a state made a name by a kind of institution: "university of texas at san antonio",
         # "university of south florida", "the other texas school"
-        states = [phrase for i, phrase in query.places if phrase in regions and not set(phrase) <= name
+        states = [(i, phrase) for i, phrase in query.places if phrase in regions and not set(phrase) <= name
                   and not any(k > 0 and stems[k] == "of" and set(canon([stems[k - 1]])) & kinds for k in (i - 1, i - 2))
                   and not (i + len(phrase) < len(stems) and set(canon([stems[i + len(phrase)]])) & kinds)]
         if len(states) != 1:
             return None
+        at, state = states[0]
+        # "someone from outside texas", "if i'm not a pennsylvania resident": not from there
+        before = f" {' '.join(stems[max(0, at - 3):at])} "
+        away = any(f" {cue} " in before for cue in kb.lexicon.residence_negations)
         # a price asked: by its words, by a word for any sum of money, the career's pay among them ("what
         # would I pay"), or a money cue
         asked = any(m.field in pair or "money" in kinds_of(kb, m.field.label) for m in self.fields) \
@@ -470,9 +474,10 @@ class Candidates:
         if not asked:
             return None
         home = key.record.place.rsplit(",", 1)[-1].strip()
+        resident = regions[state] == home and not away
         if kb.lexicon.residence_term in query.terms:  # the price for others asked by name: a state elsewhere
-            return (key, pair[1]) if regions[states[0]] != home else None  # agrees ("out of state cost at X in WI")
-        return key, (pair[0] if regions[states[0]] == home else pair[1])
+            return (key, pair[1]) if not resident else None  # agrees ("out of state cost at X in WI")
+        return key, (pair[0] if resident else pair[1])
 
     @cached_property
     def unreported(self) -> tuple[FieldKey, tuple[RecordKey, ...]] | None:

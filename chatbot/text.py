@@ -146,6 +146,7 @@ class Lexicon:
     determiners: frozenset[str] = frozenset()
     follow_up_openers: tuple[tuple[str, ...], ...] = ()
     residence_term: str | None = None
+    residence_negations: tuple[str, ...] = ()
     price_gap: dict[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
     unreported_cues: tuple[str, ...] = ()
     asking_words: frozenset[str] = frozenset()
@@ -190,6 +191,8 @@ class Lexicon:
             determiners=frozenset(data.get("determiners", [])),
             follow_up_openers=tuple(tuple(stem(t) for t in tokens(o)) for o in data.get("follow_up_openers", [])),
             residence_term=stem(data["residence_term"]) if data.get("residence_term") else None,
+            residence_negations=tuple(" ".join(stem(t) for t in tokens(w))
+                                      for w in data.get("residence_negations", [])),
             price_gap={k: tuple(" ".join(stem(t) for t in tokens(w)) for w in v)
                        for k, v in data.get("price_gap", {}).items()},
             unreported_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("unreported_cues", [])),

@@ -62,6 +62,10 @@ def test_a_state_the_asker_lives_in_picks_the_schools_price(kb):
                          f"{name.lower()} tuition for {home} residents"):
             reply = answer(question, knowledge=kb)
             assert reply.answered and inside in reply.text and outside not in reply.text, (question, reply.text)
+        for question in (f"what would someone from outside {home.lower()} pay at {name.lower()}",
+                         f"i'm not a {home.lower()} resident, what would {name.lower()} cost me"):  # not from there
+            reply = answer(question, knowledge=kb)
+            assert reply.answered and outside in reply.text and inside not in reply.text, (question, reply.text)
         asked = f"what is the out of state cost at {name.lower()} in {home.lower()}"  # the price asked by name
         reply = answer(asked, knowledge=kb)
         assert reply.answered and outside in reply.text and inside not in reply.text, (asked, reply.text)
