@@ -479,6 +479,11 @@ class Candidates:
             return (key, pair[1]) if not resident else None  # agrees ("out of state cost at X in WI")
         return key, (pair[0] if resident else pair[1])
 
+    def _names_a_record_beyond(self, words: set[str]) -> bool:
+        """Is a record linked by a word of the question besides ``words`` and kinds of institution?"""
+        others = set(self.query.terms) - words - self.kb.kind_terms_
+        return any((link.key.name_terms | link.key.acronyms) & others for link in self.linked)
+
     @cached_property
     def unreported(self) -> tuple[FieldKey, tuple[RecordKey, ...]] | None:
         """An attribute asked across records with a word for "not reported" ("which schools don't
@@ -490,8 +495,7 @@ class Candidates:
         field = next((m.field for m in self.fields if m.field.label != LOCATION), None)
         if field is None:
             return None
-        words = set(kb.lexicon.terms(field.label)) | kb.kind_terms_
-        if any((link.key.name_terms | link.key.acronyms) & (set(query.terms) - words) for link in self.linked):
+        if self._names_a_record_beyond(set(kb.lexicon.terms(field.label))):
             return None
         owners = tuple(kb.records_with(field.label))
         return (field, owners) if len(owners) >= 2 else None
@@ -522,8 +526,7 @@ class Candidates:
         words = set(kb.lexicon.terms(pair[0].label)) | set(kb.lexicon.terms(pair[1].label))
         if len(keys) < 2 or gap is None or not (pair[1] in named or (gap == "same" and words & set(query.terms))):
             return None
-        if any((link.key.name_terms | link.key.acronyms) & (set(query.terms) - words - kb.kind_terms_)
-               for link in self.linked):
+        if self._names_a_record_beyond(words):
             return None  # a school named, not only by a word of the prices ("state" of Indian River State College)
         return gap, pair[0], pair[1], tuple(keys)
 

@@ -1138,6 +1138,7 @@ def _heads_occupation(stems: list[str], spots: list[int], query: Query, kb: Know
 
 
 ASKED_OF_BEFORE = frozenset({"of", "at", "in", "for"})  # "the president of snhu", "the weather in phoenix"
+PLACE_OWNER_BEFORE = frozenset({"of", "in"})  # "the capitol *of* arizona", "the weather *in* texas"
 
 
 def asked_of(query: Query, kb: Knowledge, keys: list[RecordKey], terms: tuple[str, ...], *,
@@ -1290,7 +1291,7 @@ def absent_names(query: Query, kb: Knowledge, unit) -> list[str]:
     # chicago") is no more in a passage than that word is.
     stems, stop = query.stems, kb.lexicon.stopwords
     for i, _ in mentions:
-        if i < 2 or stems[i - 1] not in ("of", "in"):
+        if i < 2 or stems[i - 1] not in PLACE_OWNER_BEFORE:
             continue
         j = i - 2
         while j > 0 and stems[j] in stop:  # "the weather *like* in texas"
