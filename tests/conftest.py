@@ -12,6 +12,7 @@ import copy
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,25 @@ SEED = default_knowledge_path()
 SAMPLE = KNOWLEDGE / "samples" / "medical_records_technician.txt"
 SEED_CASES = KNOWLEDGE / "patient_services_coordinator.questions.jsonl"
 SAMPLE_CASES = KNOWLEDGE / "samples" / "medical_records_technician.questions.jsonl"
+HELD = ROOT / "tests" / "heldout"
+# Every guide of the template in the repository: the shipped one, the samples and the held-out rounds'.
+TEMPLATE_GUIDES = sorted({SEED, *(KNOWLEDGE / "samples").glob("*.txt"), *HELD.glob("*/guides/*.txt"),
+                          *HELD.glob("guides/*.txt")})
+
+
+def schools(kb) -> list:
+    """The guide's schools: records of their own group with a graduation rate."""
+    return [k for k in kb.record_keys_ if not k.record.own_section and k.record.get("Graduation Rate")]
+
+
+def figures(record) -> set[str]:
+    """The figures a record gives, as the guide writes them."""
+    return {f.value.shown for f in record.fields if f.value.available}
+
+
+def stated(text: str) -> set[str]:
+    """The figures a reply states: percentages, sums of money, counts of four digits or more."""
+    return set(re.findall(r"\d[\d,.]*%|\$[\d,]+|\b\d[\d,]{3,}\b", text))
 GUIDES = {"seed": SEED, "sample": SAMPLE}
 
 

@@ -10,20 +10,16 @@ template in the repository."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from conftest import KNOWLEDGE, ROOT, SEED
+from conftest import HELD, ROOT, SEED, TEMPLATE_GUIDES, schools, stated
 
 from chatbot import Conversation, answer
 from chatbot.calibrate import in_domain, off_topic_questions, off_topic_vectors
 from chatbot.candidates import gather
 from chatbot.index import DOMAIN_QUANTILE
 
-HELD = ROOT / "tests" / "heldout"
-GUIDES = sorted({SEED, *(KNOWLEDGE / "samples").glob("*.txt"), *HELD.glob("*/guides/*.txt"),
-                 *HELD.glob("guides/*.txt")})
+GUIDES = TEMPLATE_GUIDES
 OTHER_SCHOOL = "harvard"  # in no guide of the repository (checked below)
 
 
@@ -34,16 +30,8 @@ def kb(request, knowledge_of):
     return kb
 
 
-def schools(kb):
-    return [k for k in kb.record_keys_ if not k.record.own_section and k.record.get("Graduation Rate")]
-
-
 def figures(kb) -> set[str]:
     return {f.value.shown for k in kb.record_keys_ for f in k.record.fields if f.value.available}
-
-
-def stated(text: str) -> set[str]:
-    return set(re.findall(r"\d[\d,.]*%|\$[\d,]+|\b\d[\d,]{3,}\b", text))
 
 
 def test_the_margin_keeps_most_off_topic_questions_out_of_the_domain(kb):

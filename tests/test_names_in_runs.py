@@ -13,32 +13,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import KNOWLEDGE, ROOT, SEED
+from conftest import HELD, KNOWLEDGE, ROOT, TEMPLATE_GUIDES, schools, stated
 
 from chatbot import Conversation, answer
 from chatbot.candidates import gather
 from chatbot.text import stem, tokens
 
-HELD = ROOT / "tests" / "heldout"
-GUIDES = sorted({SEED, *(KNOWLEDGE / "samples").glob("*.txt"), *HELD.glob("*/guides/*.txt"),
-                 *HELD.glob("guides/*.txt")})
+GUIDES = TEMPLATE_GUIDES
 
 
 @pytest.fixture(scope="module", params=GUIDES, ids=lambda p: p.stem)
 def kb(request, knowledge_of):
     return knowledge_of(request.param)
-
-
-def schools(kb):
-    return [k for k in kb.record_keys_ if not k.record.own_section and k.record.get("Graduation Rate")]
-
-
-def figures(record) -> set[str]:
-    return {f.value.shown for f in record.fields if f.value.available}
-
-
-def stated(text: str) -> set[str]:
-    return set(re.findall(r"\d[\d,.]*%|\$[\d,]+|\b\d[\d,]{3,}\b", text))
 
 
 def words_of(name: str) -> list[str]:

@@ -7,14 +7,12 @@ guide's own records, on every guide of the template in the repository whose scho
 from __future__ import annotations
 
 import pytest
-from conftest import KNOWLEDGE, ROOT, SEED
+from conftest import TEMPLATE_GUIDES
 
 from chatbot import answer
 from chatbot.candidates import residence_fields
 
-HELD = ROOT / "tests" / "heldout"
-GUIDES = sorted({SEED, *(KNOWLEDGE / "samples").glob("*.txt"), *HELD.glob("*/guides/*.txt"),
-                 *HELD.glob("guides/*.txt")})
+GUIDES = TEMPLATE_GUIDES
 
 
 @pytest.fixture(scope="module", params=GUIDES, ids=lambda p: p.stem)

@@ -10,26 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import KNOWLEDGE, ROOT, SEED
+from conftest import HELD, KNOWLEDGE, SEED, figures, schools, stated
 
 from chatbot import answer, load_knowledge
 
-HELD = ROOT / "tests" / "heldout"
 GUIDES = [SEED, KNOWLEDGE / "samples" / "medical_records_technician.txt",
           HELD / "round2" / "guides" / "veterinary_technician.txt", HELD / "round4" / "guides" / "court_reporter.txt"]
 SHARED = ("Gateway Technical College", "Gateway Community and Technical College")
-
-
-def schools(kb):
-    return [k for k in kb.record_keys_ if not k.record.own_section and k.record.get("Graduation Rate")]
-
-
-def figures(record) -> set[str]:
-    return {f.value.shown for f in record.fields if f.value.available}
-
-
-def stated(text: str) -> set[str]:
-    return set(re.findall(r"\d[\d,.]*%|\$[\d,]+|\b\d[\d,]{3,}\b", text))
 
 
 @pytest.fixture(scope="module", params=GUIDES, ids=lambda p: p.stem)
