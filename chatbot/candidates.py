@@ -383,6 +383,22 @@ class Candidates:
         return tuple(m for m in _allowed(self.fields, keys) if _asked_beyond_names(m.field, self.query, keys)
                      or m.field in typed or (m.field.label == LOCATION and where))
 
+    def joined_fields(self, fields: tuple[FieldMatch, ...]) -> tuple[FieldKey, ...]:
+        """Attributes asked beside the first of ``fields`` when the question joins them (the lexicon's
+        ``attribute_joiners``: "AACC in-state tuition and grad rate"): each named by a word of the
+        question that the attributes before it lack ("tuition" names out-of-state tuition too, but
+        in-state tuition was named by it first)."""
+        stems = f" {' '.join(self.query.stems)} "
+        if len(fields) < 2 or not any(f" {j} " in stems for j in self.kb.lexicon.attribute_joiners):
+            return ()
+        said = set(self.query.terms)
+        covered, more = set(fields[0].field.terms), []
+        for m in fields[1:]:
+            if said & set(m.field.terms) - covered and m.field not in more:
+                more.append(m.field)
+            covered |= set(m.field.terms)
+        return tuple(more)
+
     def implied_fields_of(self, keys: tuple[RecordKey, ...] | list[RecordKey]) -> tuple[FieldMatch, ...]:
         """``implied_fields`` that these records have."""
         return _allowed(self.implied_fields, keys)
@@ -612,7 +628,21 @@ class Candidates:
             shared = tuple(FieldMatch(f, 0.0) for f in kb.fields_
                            if len(kb.records_with(f.label)) >= 2 and kinds_of(kb, f.label) & kinds)[:1]
         implied = tuple(m for m in self.implied_fields if m.field.label != LOCATION) if self.ask.implied else ()
-        return _first(shared) or _first(implied) or (self.bound_field if self.ask.bound else None) or _first(named)
+        return _first(shared) or _first(implied) or (self.bound_field if self.ask.bound else None) or _first(named) \
+            or self.followed_field
+
+    @cached_property
+    def followed_field(self) -> FieldKey | None:
+        """The last reply's attribute, for a question that ranks by a direction alone and says nothing
+        else ("which school has the highest grad rate", then "and the lowest?")."""
+        kb, ask, attribute = self.kb, self.ask, self.context.attribute
+        if not attribute or not ask.direction or ask.implied or ask.bound or self.fields or self.records:
+            return None
+        words, fillers = kb.comparisons_.words, kb.lexicon.fillers
+        if any(t not in words and t not in fillers for t in self.query.terms):
+            return None
+        field = kb.field_by_label_.get(attribute)
+        return field if field is not None and len(kb.records_with(attribute)) >= 2 else None
 
     @cached_property
     def across_owners(self) -> tuple[RecordKey, ...]:
@@ -622,7 +652,8 @@ class Candidates:
         # A phrase of the lexicon that names the attribute ("hardest to get into") is evidence
         # enough when the question has no other word the guide lacks ("the largest ocean" has).
         implied = bool(self.ask.implied) and not self.query.unknown
-        return tuple(owners) if implied or figure_evidence(self.query, self.kb, owners) else ()
+        followed = field is not None and field == self.followed_field
+        return tuple(owners) if implied or followed or figure_evidence(self.query, self.kb, owners) else ()
 
     @cached_property
     def across_foreign(self) -> tuple[str, ...]:

@@ -115,6 +115,7 @@ class Decision:
     # a filter on the price for others against ``field`` (("more" | "same", the residents' price)), or
     # on records that do not report ``field`` (("unreported", field))
     gap: tuple[str, FieldKey] | None = None
+    more: tuple[FieldKey, ...] = ()  # attributes asked beside ``field`` ("in-state tuition and grad rate")
 
     @property
     def confidence(self) -> float:
@@ -259,7 +260,9 @@ def _about_records(c: Candidates) -> Decision | None:
             return Decision(Intent.VALUE, ranked, keys, follow, strength)  # "what about SNHU?"
     if fields and counts_fit(query, kb, fields[0].field):
         field = fields[0].field
-        return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field), both=c.both)
+        more = c.joined_fields(located) if located and located[0].field == field else ()
+        return Decision(Intent.VALUE, ranked, keys, field, strength, explicit=c.explicit(field), both=c.both,
+                        more=more)
     # a place asked only by the records' own names is no attribute asked ("… twin cities")
     other = tuple(m for m in c.fields if m.field.label != LOCATION or m in located)
     if other and other[0].field.label != LOCATION:

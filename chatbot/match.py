@@ -127,6 +127,12 @@ def make_query(question: str, kb: Knowledge, *, vector: np.ndarray | None = None
             repaired[token] = kb.document.subject
             continue
         stems.append(s)
+    for i, word in _short_forms(stems, unknown, kb).items():  # "st paul" for Saint Paul College
+        corrected.append((stems[i], word))
+        repaired[said.get(stems[i], stems[i])] = word
+        unknown.remove(stems[i])
+        said.setdefault(word, said.get(stems[i], stems[i]))
+        stems[i] = word
     all_terms = kb.lexicon.canonical(stems, keep_stopwords=True)
     terms = [t for t in all_terms if t not in kb.lexicon.stopwords]
     if vector is None and kb.encoder_ is not None and text.strip():
@@ -274,6 +280,34 @@ def _clipped(key: RecordKey, query: Query, kb: Knowledge, matched: set[str]) -> 
                     m -= step
                 if 0 <= m < len(name) and name[m].startswith(t) and name[m] != t:
                     found[t] = name[m]
+    return found
+
+
+SHORT_FORM = 3  # a word of this many letters or fewer may be another written short ("st" of "saint")
+
+
+def _shortened(a: str, b: str) -> bool:
+    """Is one of two words the other written short the usual way: of two or three letters, its first
+    and last letters with letters of it between, in order ("st" of "saint", "mt" of "mount")?"""
+    short, long = sorted((a, b), key=len)
+    return 2 <= len(short) <= SHORT_FORM < len(long) and short.isalpha() and short[0] == long[0] \
+        and short[-1] == long[-1] and _left_out(short, long)
+
+
+def _short_forms(stems: list[str], unknown: list[str], kb: Knowledge) -> dict[int, str]:
+    """Words the guide lacks that are a record's name word written short, or written out where the
+    guide writes it short, typed beside the word that follows or precedes it in that name: "st paul"
+    for Saint Paul College, "saint cloud" for St. Cloud Technical College. Position -> name word."""
+    found = {}
+    for i, s in enumerate(stems):
+        if s not in unknown:
+            continue
+        for key in kb.record_keys_:
+            name = _name_and_city(kb, key)[0].split()
+            for k, n in enumerate(name):
+                if _shortened(s, n) and (0 < k and 0 < i and stems[i - 1] == name[k - 1]
+                                         or k + 1 < len(name) and i + 1 < len(stems) and stems[i + 1] == name[k + 1]):
+                    found[i] = n
     return found
 
 
@@ -960,7 +994,7 @@ def typed_possessives(text: str, lexicon: Lexicon) -> frozenset[str]:
 def typed_capitals(text: str) -> frozenset[str]:
     """Words the user typed with a capital where English needs none: "the tuition at Harvard".
 
-    The first word of each sentence and "I" do not count, and nothing counts in a question
+    The first word of each sentence and "I" ("I'm") do not count, and nothing counts in a question
     typed in title case or in capitals throughout, where capitals say nothing.
     """
     seen, rest, first = [], [], True
@@ -968,7 +1002,7 @@ def typed_capitals(text: str) -> frozenset[str]:
         if w in ".!?":
             first = True
             continue
-        if not first and w != "I":
+        if not first and w.split("'")[0] != "I":  # "I", "I'm", "I'd", "I've"
             rest.append(w)
             if w[0].isupper():
                 seen.append(w)
@@ -1356,9 +1390,20 @@ def other_role(query: Query, kb: Knowledge) -> list[str]:
                     break
                 words.append(w)
             named = [w for w in lex.canonical(words) if w not in lex.fillers]
-            if named and not set(named) & kb.subject_terms_:
+            if named and not set(named) & kb.subject_terms_ \
+                    and _an_occupation(" ".join(query.said.get(w, w) for w in words), kb):
                 return named
     return []
+
+
+def _an_occupation(phrase: str, kb: Knowledge) -> bool:
+    """Does the sentence model read ``phrase`` as a job title rather than a place, a thing or a family
+    member (the lexicon's ``role_anchors``)? "to be a nurse", not "going to be a problem" or "to be a
+    really caring person". Without the model every phrase is one."""
+    if kb.encoder_ is None or getattr(kb, "role_vectors_", None) is None:
+        return True
+    role, other = kb.role_vectors_ @ kb.encoder_.encode([phrase])[0]
+    return float(role) >= float(other)
 
 
 def near_copy(query: Query, kb: Knowledge, i: int) -> bool:

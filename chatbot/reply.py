@@ -190,11 +190,13 @@ def _alternatives(kb: Knowledge, ranked: tuple[Passage, ...], source: Unit) -> t
 def _values(kb: Knowledge, d: Decision) -> Reply:
     sentences, shorts = [], []
     for key in d.records:
-        if field_value(key.record, d.field.label) is None:
-            continue
-        sentence, raw = value_sentence(kb, key.record, d.field, explicit=d.explicit, both=d.both)
-        sentences.append(sentence)
-        shorts.append(raw)
+        for field in (d.field, *d.more):
+            if field_value(key.record, field.label) is None:
+                continue
+            sentence, raw = value_sentence(kb, key.record, field, explicit=d.explicit or field != d.field,
+                                           both=d.both)
+            sentences.append(sentence)
+            shorts.append(raw)
     source = d.records[0].unit
     short = shorts[0] if len(shorts) == 1 else None
     context = Context(tuple(k.record.name for k in d.records), d.field.label)

@@ -149,6 +149,7 @@ class Lexicon:
     residence_negations: tuple[str, ...] = ()
     price_gap: dict[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
     unreported_cues: tuple[str, ...] = ()
+    attribute_joiners: tuple[str, ...] = ()
     asking_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -197,6 +198,7 @@ class Lexicon:
                        for k, v in data.get("price_gap", {}).items()},
             unreported_cues=tuple(" ".join(stem(t) for t in tokens(c)) for c in data.get("unreported_cues", [])),
             asking_words=frozenset(stem(w) for w in data.get("asking_words", [])),
+            attribute_joiners=tuple(" ".join(stem(t) for t in tokens(w)) for w in data.get("attribute_joiners", [])),
         )
 
     def terms(self, text: str, *, keep_stopwords: bool = False) -> list[str]:

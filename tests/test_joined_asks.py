@@ -1,0 +1,139 @@
+"""Questions that ask two things at once, and words that only look like names or careers.
+
+- Two attributes of one school joined by "and" ("AACC in-state tuition and grad rate") get both
+  values; one attribute asked alone still gets one value.
+- "I'm", "I'd" are the pronoun, not a name typed with a capital: capitals there change nothing.
+- After "to be a", "become a" only a job title is another career: "is that going to be a problem",
+  "do you have to be a really caring person" are questions about this one.
+Every expectation is read from each guide of the template in the repository."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import TEMPLATE_GUIDES, schools
+
+from chatbot import answer
+from chatbot.candidates import gather
+from chatbot.match import typed_capitals
+
+
+@pytest.fixture(scope="module", params=TEMPLATE_GUIDES, ids=lambda p: p.stem)
+def kb(request, knowledge_of):
+    return knowledge_of(request.param)
+
+
+def two_attributes(kb, key):
+    """Two attributes of a school with different values whose labels share no word."""
+    fields = [kb.field_by_label_[f.label] for f in key.record.fields if f.value.available]
+    for i, a in enumerate(fields):
+        for b in fields[i + 1:]:
+            shown = {f.label: f.value.shown for f in key.record.fields}
+            if not set(a.terms) & set(b.terms) and shown[a.label] != shown[b.label]:
+                return (a.label, shown[a.label]), (b.label, shown[b.label])
+    return None
+
+
+def test_two_attributes_joined_by_and_get_both_values(kb):
+    asked = 0
+    for key in schools(kb)[:4]:
+        pair = two_attributes(kb, key)
+        if pair is None:
+            continue
+        (first, one), (second, other) = pair
+        name = key.record.name
+        for question in (f"{name} {first.lower()} and {second.lower()}?",
+                         f"whats the {first.lower()} at {name.lower()}, and the {second.lower()}"):
+            reply = answer(question, knowledge=kb)
+            assert reply.answered and one in reply.text and other in reply.text, (question, reply.text)
+            assert reply.short is None, (question, reply.short)
+        reply = answer(f"{name} {first.lower()}", knowledge=kb)
+        assert reply.short == one and other not in reply.text, (name, first, reply.text)
+        asked += 1
+    assert asked, "some school has two attributes whose labels share no word"
+
+
+def test_the_pronoun_i_and_its_contractions_are_no_capitals():
+    assert typed_capitals("what if I'm at the desk and I'd rather not, I've heard I'll be fine") == frozenset()
+    assert typed_capitals("what if I'm at Harvard") == frozenset({"harvard"})
+
+
+def test_capitals_of_i_m_change_no_reply(kb):
+    career = kb.document.subject
+    for question in (f"what does a {career} do while I'm at work", "what if a patient gets upset while I'm on shift"):
+        typed, lower = answer(question, knowledge=kb), answer(question.replace("I'm", "i'm"), knowledge=kb)
+        assert (typed.answered, typed.text) == (lower.answered, lower.text), question
+
+
+@pytest.mark.parametrize("question", ["is that going to be a problem", "do you have to be a really caring person",
+                                      "do i need to be a good listener for this"])
+def test_a_phrase_that_is_no_job_title_is_no_other_career(kb, question):
+    assert gather(question, kb).other_role == ()
+
+
+@pytest.mark.parametrize("career", ["software engineer", "neurosurgeon", "airline pilot"])
+def test_a_job_title_after_become_a_is_another_career(kb, career):
+    for question in (f"how do i become a {career}", f"what's the salary of a {career}"):
+        c = gather(question, kb)
+        assert c.other_role, question
+        reply = answer(question, knowledge=kb)
+        assert not reply.answered, (question, reply.text)
+
+
+SAINTS = [TEMPLATE_GUIDES[0], *(p for p in TEMPLATE_GUIDES if p.stem in ("medical_records_technician", "plumber"))]
+
+
+@pytest.mark.parametrize("guide", SAINTS, ids=lambda p: p.stem)
+@pytest.mark.parametrize(("written", "typed"), [("Saint", "st"), ("St.", "saint"), ("Mount", "mt")])
+def test_a_name_word_written_short_or_out_names_the_school(guide, written, typed, tmp_path):
+    """A school renamed "<written> <name>" in a copy of the guide is named by "<typed> <name>"."""
+    from chatbot import load_knowledge
+
+    plain = load_knowledge(guide, encoder=None, cache=False)
+    key = schools(plain)[0]
+    name = key.record.name
+    copy = tmp_path / guide.name
+    copy.write_text(guide.read_text(encoding="utf-8").replace(name, f"{written} {name}"), encoding="utf-8")
+    kb = load_knowledge(copy, encoder=None, cache=False)
+    field = next(f for f in key.record.fields if f.value.available)
+    reply = answer(f"{typed} {name.lower()} {field.label.lower()}", knowledge=kb)
+    assert reply.answered and reply.short == field.value.shown, reply.text
+    assert f"{written} {name}" in reply.text
+
+
+def _extremes(kb, label):
+    """The records with the highest and the lowest value of an attribute, when each is one record."""
+    from chatbot.decide import field_value
+
+    values = []
+    for key in kb.records_with(label):
+        raw = field_value(key.record, label)
+        f = key.record.get(label)
+        if raw and raw[1] and f is not None and f.value.number is not None:
+            values.append((f.value.number, key.record.name))
+    values.sort()
+    if len(values) < 3 or values[0][0] == values[1][0] or values[-1][0] == values[-2][0]:
+        return None
+    return values[-1][1], values[0][1]
+
+
+def test_a_direction_alone_follows_the_last_ranking(kb):
+    """"which school has the highest <attribute>", then "and the lowest?": the same attribute, ranked
+    the other way; and the other way round."""
+    from chatbot import Conversation
+
+    asked = 0
+    for field in kb.fields_:
+        ends = _extremes(kb, field.label) if field.label != "Location" else None
+        if ends is None or kb.records_with(field.label)[0].record.own_section:
+            continue
+        highest, lowest = ends
+        chat = Conversation(kb)
+        first = chat.ask(f"which school has the highest {field.label.lower()}")
+        assert highest in first.text, first.text
+        for follow_up in ("and the lowest?", "what about the lowest one"):
+            chat = Conversation(kb)
+            chat.ask(f"which school has the highest {field.label.lower()}")
+            reply = chat.ask(follow_up)
+            assert reply.answered and lowest in reply.text and highest not in reply.text, (field.label, reply.text)
+        asked += 1
+    assert asked
