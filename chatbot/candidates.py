@@ -29,6 +29,7 @@ from .match import (
     Query,
     absent_names,
     asked_kind,
+    asks_count,
     asks_cue,
     asks_money,
     fields_for_terms,
@@ -630,6 +631,38 @@ class Candidates:
         implied = tuple(m for m in self.implied_fields if m.field.label != LOCATION) if self.ask.implied else ()
         return _first(shared) or _first(implied) or (self.bound_field if self.ask.bound else None) or _first(named) \
             or self.followed_field
+
+    @cached_property
+    def asked_of_remembered(self) -> FieldKey | None:
+        """The attribute a follow-up that points back at the one record just answered asks without
+        naming it: "is there a school in arizona" then "how much is it" (its first sum of money; "how
+        much to go there per year" too, where "a year" only qualifies the career's pay), "is SNHU on
+        your list?" then "how many ppl go there" (the attribute the sentence model links)."""
+        kb, query = self.kb, self.query
+        if self.records or len(self.remembered) != 1 or not set(query.stems) & kb.lexicon.anaphora:
+            return None
+        key = self.remembered[0]
+        if key.record.own_section or not key.record.fields or self.fields_of(self.remembered) \
+                or any(m.field.head in query.terms for m in self.fields):
+            return None
+        if asks_cue(query, kb.lexicon.money_cues) and not asks_count(query, kb):
+            money = [kb.field_by_label_[f.label] for f in key.record.fields if f.value.kind == "money"]
+            said = [t for t in query.terms if t not in kb.lexicon.fillers]  # "how much is it": nothing but it
+            return money[0] if money and not (said and self._pay_nearer(money)) else None
+        linked = semantic_field(query, kb, [key])
+        return linked[0][0] if linked else None
+
+    def _pay_nearer(self, prices: list[FieldKey]) -> bool:
+        """Does the sentence model put the question nearer the career's own sums of money than these
+        prices of a record ("how much do they make", not "how much is it")? Without it, no."""
+        kb = self.kb
+        if self.query.vector is None or kb.field_vectors_ is None:
+            return False
+        vector = kb.encoder_.encode([self.query.text])[0]  # as typed, not read as about the career
+        pay = [f for k in self.own for f in k.record.fields if f.value.kind == "money"]
+        rows = {f.label: i for i, f in enumerate(kb.fields_)}
+        near = kb.field_vectors_ @ vector
+        return bool(pay) and max(near[rows[f.label]] for f in pay) > max(near[rows[f.label]] for f in prices)
 
     @cached_property
     def followed_field(self) -> FieldKey | None:

@@ -305,7 +305,9 @@ def _covering_passage(c: Candidates) -> Decision | None:
     text = f" {' '.join(c.query.stems)} "
     cues = [cue for cue in kb.lexicon.range_cues if f" {cue} " in text]  # "range", "low end"
     cue_words = {w for cue in cues for w in cue.split()}
-    unasked = [t for t in c.record_unasked if t not in kb.lexicon.fillers and t not in cue_words]
+    # (a word the guide never uses is in no passage, and says nothing here: "wat kinda salery range")
+    unasked = [t for t in c.record_unasked if t not in kb.lexicon.fillers and t not in cue_words
+               and t not in c.query.unknown]
     if not (unasked or cues) or c.asks_figure and not any(k.record.own_section for k in keys):
         return None
     own = {t for k in keys for t in k.name_terms}
@@ -335,6 +337,9 @@ def _about_attribute(c: Candidates) -> Decision | None:
     the guide's own figures, or every record that has it."""
     kb, query, ranked = c.kb, c.query, c.ranked
     fields: tuple[FieldMatch, ...] = c.fields
+    followed = c.asked_of_remembered
+    if followed is not None:  # "is SNHU on your list?", then "how many ppl go there"
+        return Decision(Intent.VALUE, ranked, c.remembered, followed, REMEMBERED_STRENGTH)
     if not fields and c.own and not c.remembered:
         linked = c.own_semantic_field  # "what's a normal paycheck in this line of work"
         if linked and not c.own_foreign and _figure_fits(kb, linked[0].field, ranked, 5):

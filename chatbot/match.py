@@ -1076,9 +1076,11 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
         # "stanford tuition", "harvard cost"; but once the question has named its record, only an
         # attribute's own word makes an owner slot ("ashford… kids never finish": "finish" is a verb).
         literal = {stems[j] for i in spots if (j := _next_word(stems, i)) is not None}
-        heads = after if not typed_names else literal
+        labelled = {t for i in spots if (j := _next_word(stems, i)) is not None for t in _label_run(stems, j, kb)}
+        heads = (after if not typed_names else literal) | labelled  # "harvard in-state tuition"
         owner = (typed not in kb.known_ and not superlative and bool(heads & kb.attribute_heads_)
-                 and not any(i > 0 and stems[i - 1] in named_words for i in spots))  # "ashford univ tuition"
+                 and not any(i > 0 and stems[i - 1] in named_words for i in spots)  # "ashford univ tuition"
+                 and not _weightless(query, kb, query.said.get(term, term)))  # "wat kinda salery range"
         if (_is_year_or_amount(term, query.text)
                 or typed in places or term in places
                 or typed in capitals or typed in owners
@@ -1099,6 +1101,23 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
     return named
 
 
+WEIGHTLESS = 0.9  # a question without a word this close to itself (cosine) was not about a thing it names
+
+
+def _weightless(query: Query, kb: Knowledge, typed: str) -> bool:
+    """Does the sentence model barely notice a word before an attribute: the question without it reads
+    nearly the same ("wat kinda salery range": 0.96, "what these coordinators typically bring home":
+    0.98), as a question without the name whose figure it asks never does ("whats harvard tuition":
+    0.65, "stanford salary": 0.47)? Without the model, no word is."""
+    if kb.encoder_ is None or query.vector is None:
+        return False
+    without = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", " ", query.text, flags=re.I)
+    if without == query.text or not without.strip():
+        return False
+    whole, rest = kb.encoder_.encode([query.text])[0], kb.encoder_.encode([without])[0]
+    return float(whole @ rest) >= WEIGHTLESS
+
+
 def _attribute_phrase(stems: list[str], j: int, kb: Knowledge) -> list[str]:
     """An attribute described by a phrase of the lexicon's that begins at ``j``, with the word after
     it: "out of state cost" is nonresident tuition. [] if none begins there."""
@@ -1107,6 +1126,16 @@ def _attribute_phrase(stems: list[str], j: int, kb: Knowledge) -> list[str]:
         target = synonyms.get(tuple(stems[j:j + n]))
         if target is not None and target in kb.field_terms_:
             return [target, *kb.lexicon.canonical(list(stems[j + n:j + n + 1]))]
+    return []
+
+
+def _label_run(stems: list[str], j: int, kb: Knowledge) -> list[str]:
+    """The head of an attribute whose label of two or more words is typed whole from ``j`` ("uopx
+    in-state tuition": "tuition"), or []."""
+    for field in kb.fields_:
+        run = [stem(t) for t in tokens(field.label)]
+        if len(run) > 1 and stems[j:j + len(run)] == run:
+            return [field.head]
     return []
 
 
