@@ -281,6 +281,9 @@ def _about_records(c: Candidates) -> Decision | None:
         # guide does not give (a resource without figures is described in words only)
         return _decline(Decline.VALUE, ranked, words=query.words(c.record_unasked), records=keys[:1])
     unasked = c.record_unasked if c.ask.yes_no else tuple(asked_of(query, kb, list(keys), c.record_unasked))
+    if not other and unasked and all(link.by_place and not (link.key.name_terms & set(query.terms)) - c.ask.place_words
+                                     for link in c.linked):
+        return None  # "i live in arizona, is the southwest good for these jobs": a place, not the school there
     if not other and unasked and all(k.record.fields for k in keys):
         # "does wgu have a football team", "who is the president of snhu": something none of its
         # figures is about, asked of it

@@ -779,10 +779,12 @@ def _field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) 
     """The question as the model reads it for an attribute: each clause without the records' names
     (and with something left to read), and the whole question when it names no record."""
     names = {t for k in keys if not k.record.own_section for t in k.name_terms | k.acronyms}
+    fixed = dict(query.corrected)  # a name misspelled is left out too: "is ashfrod hard to get into"
     clauses = [c.strip() for c in _CLAUSE.findall(query.text) if c.strip()]
     variants = []
     for clause in clauses:
-        kept = [w for w in clause.split() if not any(stem(t) in names for t in tokens(w))]
+        kept = [w for w in clause.split() if not any(stem(t) in names or fixed.get(stem(t)) in names
+                                                     for t in tokens(w))]
         text = " ".join(w for w in kept if tokens(w))
         content = [t for t in tokens(text) if stem(t) not in kb.lexicon.stopwords | kb.lexicon.fillers]
         if content and text != query.text.strip():  # "what about SNHU?" leaves nothing to read

@@ -197,3 +197,47 @@ def test_how_much_is_it_after_one_school_asks_its_price(kb):
             chat.ask(f"tell me about {key.record.name}")
             reply = chat.ask("how much do they make")
             assert reply.answered and not stated(reply.text) & {f.value.shown for f in money}, reply.text
+
+
+def _misspelled(word: str) -> str:
+    """A word with two letters in its middle swapped ("ashford" -> "ashfrod")."""
+    i = len(word) // 2
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def test_a_name_misspelled_is_read_as_typed_right(kb):
+    """"is ashfrod hard to get into" gets what "is ashford hard to get into" gets: the misspelled name is
+    left out of what the model reads for the attribute, as the name is."""
+    import re
+
+    checked = 0
+    for key in schools(kb):
+        words = [w for w in re.findall(r"[A-Za-z]+", key.record.name) if len(w) >= 7 and w.lower() in key.name_terms]
+        if not words:
+            continue
+        word = words[0]
+        for template in ("is {} hard to get into", "how many people actually finish at {}"):
+            right = answer(template.format(word.lower()), knowledge=kb)
+            wrong = answer(template.format(_misspelled(word.lower())), knowledge=kb)
+            if right.answered:
+                assert (wrong.answered, wrong.short) == (True, right.short), (word, template, wrong.text)
+                checked += 1
+        if checked >= 4:
+            break
+    assert checked, "some school's name has a word of seven letters or more"
+
+
+def test_a_school_named_only_by_its_place_is_not_what_a_question_about_the_place_asks(kb):
+    """"my family is in <state> - is it a decent region for finding this kind of work?": not "the guide says
+    nothing about … at <the school in that state>"."""
+    states = {}
+    for key in schools(kb):
+        name = kb.comparisons_.codes.get((key.record.place or "").rsplit(",", 1)[-1].strip())
+        if name:
+            states.setdefault(name, []).append(key.record.name)
+    states = {state: names for state, names in states.items() if len(names) == 1}  # the one school there
+    if not states:
+        pytest.skip("no state of this guide has exactly one school")
+    for state, names in list(states.items())[:3]:
+        reply = answer(f"My family is in {state} - is it a decent region for finding this kind of work?", knowledge=kb)
+        assert reply.answered or not any(n in reply.text.split("\n")[0] for n in names), reply.text
