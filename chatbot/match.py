@@ -726,7 +726,7 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
     rows = [i for i, f in enumerate(kb.fields_) if f.label in allowed]
     if not any(kb.fields_[i].label != LOCATION for i in rows):
         return []
-    vectors = _field_question_vectors(query, kb, keys)
+    vectors = field_question_vectors(query, kb, keys)
     best_field, best_margin, best_sim = None, 0.0, 0.0
     for vector in vectors:
         sims = kb.field_vectors_[rows] @ vector
@@ -775,7 +775,7 @@ def counts_fit(query: Query, kb: Knowledge, field: FieldKey) -> bool:
     return not asks_count(query, kb) or bool(kinds_of(kb, field.label) & {"count", "percent"})
 
 
-def _field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[np.ndarray]:
+def field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[np.ndarray]:
     """The question as the model reads it for an attribute: each clause without the records' names
     (and with something left to read), and the whole question when it names no record."""
     names = {t for k in keys if not k.record.own_section for t in k.name_terms | k.acronyms}

@@ -144,3 +144,35 @@ def test_the_one_school_in_a_state_is_named_by_it(kb):
         tried += 1
     if not tried:
         pytest.skip("no state with exactly one school whose name leaves the state out")
+
+
+def test_a_price_asked_by_the_model_and_a_negation_contracted_pick_the_schools_price(kb):
+    """"I live in <elsewhere>, what would <school> charge me": "charge" is no word of the lexicon, the
+    sentence model puts the question nearest the school's price; "i don't live in <home>" is not from
+    there. After "tell me about <school>", the same questions ask its price; "what's the salary in
+    <elsewhere>" does not."""
+    from chatbot import Conversation
+
+    schools = priced(kb)
+    if not schools:
+        pytest.skip("no school of this guide charges residents and others differently")
+    states = states_of(kb)
+    names = " ".join(k.record.name.lower() for k in kb.record_keys_)
+    elsewhere = next(s for s in ("Vermont", "Wyoming", "Montana", "Delaware") if s.lower() not in names
+                     and s not in states.values())
+    for key, inside, outside in schools[:3]:
+        name, home = key.record.name, states[key]
+        if home is None or home.lower() in name.lower():
+            continue
+        for question in (f"I live in {elsewhere} — what would {name} charge me?",
+                         f"i don't live in {home.lower()}, what would {name.lower()} charge me"):
+            reply = answer(question, knowledge=kb)
+            assert reply.answered and outside in reply.text and inside not in reply.text, (question, reply.text)
+        chat = Conversation(kb)
+        chat.ask(f"tell me about {name}")
+        reply = chat.ask(f"what would i pay if i don't live in {home.lower()}")
+        assert reply.answered and outside in reply.text and inside not in reply.text, reply.text
+        chat = Conversation(kb)
+        chat.ask(f"tell me about {name}")
+        reply = chat.ask(f"what's the salary in {elsewhere.lower()}")
+        assert not {inside, outside} & set(reply.text.replace(".", " ").split()), reply.text
