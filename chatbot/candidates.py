@@ -466,6 +466,8 @@ class Candidates:
         unless the question asks a sum of money of a school whose record has both prices
         (``residence_fields``) and names one state outside its name."""
         kb, query = self.kb, self.query
+        if self.ask.ranking:  # "cheapest school in texas or california": schools ranked, no asker's state
+            return None
         schools = [link.key for link in self.linked if not link.key.record.own_section]  # not "pay" (the salary)
         remembered = not schools and len(self.remembered) == 1 and not self.remembered[0].record.own_section
         if remembered:  # "tell me about purdue global", then "what would i pay if i don't live in indiana"

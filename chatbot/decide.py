@@ -486,6 +486,8 @@ def _across(c: Candidates) -> Decision | None:
         pool = tuple(k for k in owners if matches_place(k.record, ask.places, codes))
         if not pool:
             return _filter(c, None, owners, places)  # "None of the 6 schools in the guide is in Texas."
+        if len(pool) == 2 and len(places) == 2 and field is not None and not ask.order:
+            return _compare(c, pool)  # "which gateway is cheaper, wisconsin or kentucky": the two side by side
     else:
         pool = owners
         # "which schools have grad rates over 40%?" then "which of those is cheaper?": a ranking that
@@ -502,8 +504,10 @@ def _across(c: Candidates) -> Decision | None:
         return Decision(Intent.RANKED, records=pool, field=field, places=where, outcome=ranked)
     if direction:
         best = superlative(pool, field.label, direction, c.ask.rank)
+        joined = c.joined_fields(c.fields)  # "which one has the smallest student body and where is it"
+        more = tuple(f for f in (c.fields[0].field, *joined) if f != field) if joined else ()
         return Decision(Intent.SUPERLATIVE, records=pool, field=field, places=where, direction=direction,
-                        outcome=best, rank_word=c.ask.rank_word)
+                        outcome=best, rank_word=c.ask.rank_word, more=more)
     return None
 
 

@@ -320,6 +320,10 @@ def _across(kb: Knowledge, d: Decision) -> tuple[str, tuple[RecordKey, ...], str
         text = note + lex.text("of_the_rest", text=text)
     elif d.places:
         text = lex.text("of_the", noun=noun, text=text)
+    if len(outcome.winners) == 1:  # "… and where is it": the winner's other attributes asked
+        record = outcome.winners[0].record
+        text = " ".join([text, *(value_sentence(kb, record, f, explicit=True)[0] for f in d.more
+                                 if field_value(record, f.label) is not None)])
     return text, outcome.winners, d.field.label, names  # "which school…": the school
 
 

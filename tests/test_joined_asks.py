@@ -241,3 +241,47 @@ def test_a_school_named_only_by_its_place_is_not_what_a_question_about_the_place
     for state, names in list(states.items())[:3]:
         reply = answer(f"My family is in {state} - is it a decent region for finding this kind of work?", knowledge=kb)
         assert reply.answered or not any(n in reply.text.split("\n")[0] for n in names), reply.text
+
+
+def test_a_superlative_and_another_attribute_of_the_one_found(kb):
+    """"which school has the lowest <attribute> and where is it": the school, its value and its place."""
+    asked = 0
+    for field in kb.fields_:
+        ends = _extremes(kb, field.label) if field.label != "Location" else None
+        if ends is None or kb.records_with(field.label)[0].record.own_section:
+            continue
+        lowest = kb.record_by_name_[ends[1]].record
+        if not lowest.place:
+            continue
+        reply = answer(f"which school has the lowest {field.label.lower()} and where is it", knowledge=kb)
+        assert reply.answered and lowest.name in reply.text and lowest.place in reply.text, reply.text
+        asked += 1
+    assert asked
+
+
+def test_two_places_each_with_one_school_compare_the_two(kb):
+    """"which is cheaper, the school in <A> or the one in <B>", "cheapest school in <A> or <B>": the two
+    schools side by side with their values, the cheaper named; never a price for someone from elsewhere."""
+    from collections import defaultdict
+
+    codes = kb.comparisons_.codes
+    by_state = defaultdict(list)
+    for key in schools(kb):
+        state = codes.get((key.record.place or "").rsplit(",", 1)[-1].strip())
+        if state:
+            by_state[state].append(key)
+    label = next((f.label for f in kb.fields_ if f.label == "In-State Tuition"), None)
+    pairs = [(s, ks[0]) for s, ks in by_state.items() if len(ks) == 1 and ks[0].record.get(label or "")
+             and ks[0].record.get(label).value.available]
+    if label is None or len(pairs) < 2:
+        pytest.skip("fewer than two states with one school each")
+    (a, one), (b, other) = pairs[:2]
+    values = {one.record.get(label).value, other.record.get(label).value}
+    if len({v.number for v in values}) < 2:
+        pytest.skip("the two schools charge the same")
+    cheaper = min((one, other), key=lambda k: k.record.get(label).value.number)
+    for question in (f"which is cheaper, the school in {a.lower()} or the one in {b.lower()}",
+                     f"cheapest school in {a.lower()} or {b.lower()}"):
+        reply = answer(question, knowledge=kb)
+        assert reply.answered and all(v.shown in reply.text for v in values), (question, reply.text)
+        assert f"{cheaper.record.name} has the lower" in reply.text, (question, reply.text)
