@@ -314,16 +314,20 @@ def _covering_passage(c: Candidates) -> Decision | None:
     if not (unasked or cues) or c.asks_figure and not any(k.record.own_section for k in keys):
         return None
     own = {t for k in keys for t in k.name_terms}
+    first = True
     for p in c.ranked[:3]:
         unit = kb.units_[p.index]
         # instead of the records' figures, a passage that gives figures of the kind (a sum of money)
         if unit.record is not None or len(_AMOUNT.findall(unit.text)) < (2 if cues else 1):
             continue
         said = set(kb.lexicon.terms(unit.title + " " + unit.text))
-        if own & said and all(t in said for t in unasked):
+        # every such word, or, for the best such passage, some ("do dealerships pay better than
+        # independent shops": the entry on what pay depends on, "… at dealerships often earning more")
+        if own & said and (all(t in said for t in unasked) or first and any(t in said for t in unasked)):
             ranked = (p,) + tuple(q for q in c.ranked if q is not p)
             score = passage_confidence_score(c.query, kb, p.score)
             return _passage(kb, ranked, c.scale.confidence(score))
+        first = False
     return None
 
 

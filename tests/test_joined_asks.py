@@ -285,3 +285,18 @@ def test_two_places_each_with_one_school_compare_the_two(kb):
         reply = answer(question, knowledge=kb)
         assert reply.answered and all(v.shown in reply.text for v in values), (question, reply.text)
         assert f"{cheaper.record.name} has the lower" in reply.text, (question, reply.text)
+
+
+
+@pytest.mark.parametrize(("guide", "question", "phrase"), [
+    ("patient_services_coordinator", "do bigger healthcare facilities pay better than small ones",
+     "specific healthcare facility"),
+    ("plumber", "do union plumbers get paid better than non-union guys", "union membership"),
+    ("licensed_practical_nurse", "do you get paid extra for working nights or weekends?", "overtime differentials"),
+])
+def test_pay_asked_with_words_of_a_passage_with_amounts_gets_that_passage(guide, question, phrase, knowledge_of):
+    """Not "the guide says nothing about <words> at <career> Salary": the passage with sums of money that
+    says some of the question's other words, when it is the first such passage among the best three."""
+    kb = knowledge_of(next(p for p in TEMPLATE_GUIDES if p.stem == guide))
+    reply = answer(question, knowledge=kb)
+    assert reply.answered and phrase in reply.text, reply.text
