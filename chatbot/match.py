@@ -1068,6 +1068,8 @@ def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers:
     named = []
     for term in foreign:
         typed = stem(query.said.get(term, term))
+        if own and _names_subject(typed, kb):  # "how much do techs make": the career itself, clipped
+            continue
         spots = [i for i, w in enumerate(stems) if w in (typed, term)]
         before = {stems[i - 1] for i in spots if i > 0}
         after = {t for i in spots if (j := _next_word(stems, i)) is not None for t in canon([stems[j]])}

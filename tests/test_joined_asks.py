@@ -300,3 +300,15 @@ def test_pay_asked_with_words_of_a_passage_with_amounts_gets_that_passage(guide,
     kb = knowledge_of(next(p for p in TEMPLATE_GUIDES if p.stem == guide))
     reply = answer(question, knowledge=kb)
     assert reply.answered and phrase in reply.text, reply.text
+
+
+def test_the_careers_clipped_name_in_an_owners_slot_is_the_career(kb):
+    """"how much do techs make" in a technician's or technologist's guide: the career's own pay, not "the
+    guide doesn't give a figure for techs"."""
+    from chatbot.match import _names_subject
+
+    if not _names_subject("tech", kb):
+        pytest.skip("'tech' does not begin a word of this career's name")
+    for question in ("how much do techs make", "so what do techs make a year"):
+        reply = answer(question, knowledge=kb)
+        assert reply.answered and "$" in reply.text, (question, reply.text)
