@@ -94,6 +94,19 @@ def _semantic_text(unit: Unit) -> str:
     return unit.title + "\n" + text if unit.title not in text else text
 
 
+def _written_initials(words: list[str]) -> set[str]:
+    """Initials a name writes as single letters ("W.T. Harlan"), typed run together: "wt"."""
+    found, run = set(), []
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run.append(word.lower())
+            continue
+        if len(run) >= 2:
+            found.add("".join(run))
+        run = []
+    return found
+
+
 def _state_initials(words: list[str], lex: Lexicon) -> set[str]:
     """Initials of a name's words before a US state, with the state's code: "umn" of University of
     Minnesota-Twin Cities, "uva" of University of Virginia ("of" and other stopwords left out)."""
@@ -424,6 +437,7 @@ class Knowledge:
             # the initials up to a state, written as its code: "umn" for University of Minnesota-Twin Cities
             if not rec.own_section:
                 acronyms.update(_state_initials(name_words, lex))
+                acronyms.update(_written_initials(name_words))  # "wt" for W.T. Harlan Technical College
             # as a question's words are read: "ardms" is stemmed to "ardm"
             acronyms.update(s for a in list(acronyms) if len(s := stem(a)) >= 3)
             keys.append(RecordKey(rec, unit_of[id(rec)], frozenset(terms), frozenset(acronyms)))

@@ -312,3 +312,20 @@ def test_the_careers_clipped_name_in_an_owners_slot_is_the_career(kb):
     for question in ("how much do techs make", "so what do techs make a year"):
         reply = answer(question, knowledge=kb)
         assert reply.answered and "$" in reply.text, (question, reply.text)
+
+
+@pytest.mark.parametrize("guide", SAINTS, ids=lambda p: p.stem)
+def test_initials_written_as_single_letters_name_the_school_run_together(guide, tmp_path):
+    """A school renamed "W.T. <name>" in a copy of the guide is named by "wt <name>" and by "wt" alone."""
+    from chatbot import load_knowledge
+
+    plain = load_knowledge(guide, encoder=None, cache=False)
+    key = schools(plain)[0]
+    name = key.record.name
+    copy = tmp_path / guide.name
+    copy.write_text(guide.read_text(encoding="utf-8").replace(name, f"W.T. {name}"), encoding="utf-8")
+    kb = load_knowledge(copy, encoder=None, cache=False)
+    field = next(f for f in key.record.fields if f.value.available)
+    for question in (f"wt {name.lower()} {field.label.lower()}", f"wt {field.label.lower()}"):
+        reply = answer(question, knowledge=kb)
+        assert reply.answered and reply.short == field.value.shown and f"W.T. {name}" in reply.text, reply.text
