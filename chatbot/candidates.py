@@ -20,14 +20,11 @@ from dataclasses import field as dataclass_field
 from functools import cached_property
 from typing import NamedTuple
 
-import numpy as np
-
 from .calibrate import Scale
 from .compare import matches_place
 from .index import LOCATION, FieldKey, Knowledge, RecordKey
 from .match import (
     CLIP_MIN,
-    FIELD_MARGIN,
     PLACE_SLOT_BEFORE,
     Query,
     absent_names,
@@ -35,7 +32,6 @@ from .match import (
     asks_count,
     asks_cue,
     asks_money,
-    field_question_vectors,
     fields_for_terms,
     figure_evidence,
     foreign_terms,
@@ -497,7 +493,7 @@ class Candidates:
         asked = any(m.field in pair or "money" in kinds_of(kb, m.field.label) for m in self.fields) \
             or any(link.key.record.own_section and any(f.value.kind == "money" for f in link.key.record.fields)
                    for link in self.linked) or asks_money(query, kb) or asks_cue(query, kb.lexicon.money_cues) \
-            or self._nearest_of_its_fields(key) in pair  # "what would X charge me"
+            or any(f in pair for f, _ in semantic_field(query, kb, [key], floor=0.0))  # "what would X charge me"
         if not asked or remembered and self._pay_nearer(list(pair)):  # not "what's the salary in ohio"
             return None
         home = key.record.place.rsplit(",", 1)[-1].strip()
@@ -661,25 +657,6 @@ class Candidates:
             return money[0] if money and not (said and self._pay_nearer(money)) else None
         linked = semantic_field(query, kb, [key])
         return linked[0][0] if linked else None
-
-    def _nearest_of_its_fields(self, key: RecordKey) -> FieldKey | None:
-        """The attribute of a record (its place among them) the sentence model puts the question nearest
-        to, read without the record's name, by ``FIELD_MARGIN`` over any of another kind: ``semantic_field``
-        without its floor, the question having named the record ("is WGU in utah" is its place)."""
-        kb = self.kb
-        if self.query.vector is None or kb.field_vectors_ is None:
-            return None
-        labels = {f.label for f in key.record.fields} | ({LOCATION} if key.record.place else set())
-        rows = [i for i, f in enumerate(kb.fields_) if f.label in labels]
-        best, nearest = -1.0, None
-        for vector in field_question_vectors(self.query, kb, [key]):
-            sims = kb.field_vectors_[rows] @ vector
-            order = np.argsort(-sims)
-            top = kb.fields_[rows[order[0]]]
-            rival = max((float(sims[j]) for j in order[1:] if kb.fields_[rows[j]].head != top.head), default=0.0)
-            if float(sims[order[0]]) > best and float(sims[order[0]]) - rival >= FIELD_MARGIN:
-                best, nearest = float(sims[order[0]]), top
-        return nearest
 
     def _pay_nearer(self, prices: list[FieldKey]) -> bool:
         """Does the sentence model put the question nearer the career's own sums of money than these

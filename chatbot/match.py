@@ -704,7 +704,8 @@ FIELD_MARGIN = 0.08      # …and this much closer than any attribute of another
 _CLAUSE = re.compile(r"[^.!?;]+[.!?;]*")
 
 
-def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[tuple[FieldKey, float]]:
+def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey], *, floor: float = FIELD_SIMILARITY
+                   ) -> list[tuple[FieldKey, float]]:
     """The attribute the sentence model finds the question asks about, when no label word is used.
 
     "how hard is it to get into SNHU" -> admission rate, "how big is ashford, student-wise" ->
@@ -712,7 +713,8 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
     from the lexicon. The model reads the question without the records' names, clause by clause
     ("my son is looking at davenport. how many kids actually graduate there?": the clause that
     links an attribute most clearly counts); only a clear winner counts (``FIELD_SIMILARITY``,
-    ``FIELD_MARGIN``).
+    ``FIELD_MARGIN``). ``floor``: the similarity the winner needs (0 where the question has already
+    said it asks some figure of these records: "I live in Ohio, what would Purdue Global charge me").
     """
     if query.vector is None or kb.field_vectors_ is None:
         return []
@@ -734,7 +736,7 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[t
         top = kb.fields_[rows[order[0]]]
         rivals = [float(sims[j]) for j in order[1:] if kb.fields_[rows[j]].head != top.head]
         margin = float(sims[order[0]]) - (rivals[0] if rivals else 0.0)
-        if top.label != LOCATION and float(sims[order[0]]) >= FIELD_SIMILARITY and margin >= FIELD_MARGIN \
+        if top.label != LOCATION and float(sims[order[0]]) >= floor and margin >= FIELD_MARGIN \
                 and margin > best_margin:
             first = min((kb.fields_[rows[j]] for j in order if kb.fields_[rows[j]].head == top.head),
                         key=lambda f: f.order)

@@ -82,19 +82,24 @@ def test_a_job_title_after_become_a_is_another_career(kb, career):
 SAINTS = [TEMPLATE_GUIDES[0], *(p for p in TEMPLATE_GUIDES if p.stem in ("medical_records_technician", "plumber"))]
 
 
+def renamed(guide, tmp_path, prefix: str):
+    """The guide's first school renamed "<prefix> <name>" in a copy, loaded on words only (names are
+    read without the model): the copy's knowledge, the old name and a field the school gives."""
+    from chatbot import load_knowledge
+
+    key = schools(load_knowledge(guide, encoder=None, cache=False))[0]
+    name = key.record.name
+    copy = tmp_path / guide.name
+    copy.write_text(guide.read_text(encoding="utf-8").replace(name, f"{prefix} {name}"), encoding="utf-8")
+    return load_knowledge(copy, encoder=None, cache=False), name, next(f for f in key.record.fields
+                                                                        if f.value.available)
+
+
 @pytest.mark.parametrize("guide", SAINTS, ids=lambda p: p.stem)
 @pytest.mark.parametrize(("written", "typed"), [("Saint", "st"), ("St.", "saint"), ("Mount", "mt")])
 def test_a_name_word_written_short_or_out_names_the_school(guide, written, typed, tmp_path):
     """A school renamed "<written> <name>" in a copy of the guide is named by "<typed> <name>"."""
-    from chatbot import load_knowledge
-
-    plain = load_knowledge(guide, encoder=None, cache=False)
-    key = schools(plain)[0]
-    name = key.record.name
-    copy = tmp_path / guide.name
-    copy.write_text(guide.read_text(encoding="utf-8").replace(name, f"{written} {name}"), encoding="utf-8")
-    kb = load_knowledge(copy, encoder=None, cache=False)
-    field = next(f for f in key.record.fields if f.value.available)
+    kb, name, field = renamed(guide, tmp_path, written)
     reply = answer(f"{typed} {name.lower()} {field.label.lower()}", knowledge=kb)
     assert reply.answered and reply.short == field.value.shown, reply.text
     assert f"{written} {name}" in reply.text
@@ -317,15 +322,7 @@ def test_the_careers_clipped_name_in_an_owners_slot_is_the_career(kb):
 @pytest.mark.parametrize("guide", SAINTS, ids=lambda p: p.stem)
 def test_initials_written_as_single_letters_name_the_school_run_together(guide, tmp_path):
     """A school renamed "W.T. <name>" in a copy of the guide is named by "wt <name>" and by "wt" alone."""
-    from chatbot import load_knowledge
-
-    plain = load_knowledge(guide, encoder=None, cache=False)
-    key = schools(plain)[0]
-    name = key.record.name
-    copy = tmp_path / guide.name
-    copy.write_text(guide.read_text(encoding="utf-8").replace(name, f"W.T. {name}"), encoding="utf-8")
-    kb = load_knowledge(copy, encoder=None, cache=False)
-    field = next(f for f in key.record.fields if f.value.available)
+    kb, name, field = renamed(guide, tmp_path, "W.T.")
     for question in (f"wt {name.lower()} {field.label.lower()}", f"wt {field.label.lower()}"):
         reply = answer(question, knowledge=kb)
         assert reply.answered and reply.short == field.value.shown and f"W.T. {name}" in reply.text, reply.text

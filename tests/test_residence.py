@@ -39,7 +39,9 @@ def states_of(kb):
             if key.record.place}
 
 
-def test_a_state_the_asker_lives_in_picks_the_schools_price(kb):
+def priced_with_states(kb):
+    """Up to three schools of ``priced`` whose state their name leaves out, as (name, resident's price,
+    others' price, its state, a state no school is in nor named after); the test skips without any."""
     schools = priced(kb)
     if not schools:
         pytest.skip("no school of this guide charges residents and others differently")
@@ -47,10 +49,12 @@ def test_a_state_the_asker_lives_in_picks_the_schools_price(kb):
     names = " ".join(k.record.name.lower() for k in kb.record_keys_)
     elsewhere = next(s for s in ("Vermont", "Wyoming", "Montana", "Delaware") if s.lower() not in names
                      and s not in states.values())
-    for key, inside, outside in schools[:3]:
-        name, home = key.record.name, states[key]
-        if home is None or home.lower() in name.lower():
-            continue
+    return [(key.record.name, inside, outside, states[key], elsewhere) for key, inside, outside in schools[:3]
+            if states[key] is not None and states[key].lower() not in key.record.name.lower()]
+
+
+def test_a_state_the_asker_lives_in_picks_the_schools_price(kb):
+    for name, inside, outside, home, elsewhere in priced_with_states(kb):
         for question in (f"i live in {elsewhere.lower()}, what would {name.lower()} cost me",
                          f"{name} tuition for {elsewhere} residents",
                          f"i live in {elsewhere.lower()}, what's the out of state tuition at {name.lower()}"):
@@ -153,17 +157,7 @@ def test_a_price_asked_by_the_model_and_a_negation_contracted_pick_the_schools_p
     <elsewhere>" does not."""
     from chatbot import Conversation
 
-    schools = priced(kb)
-    if not schools:
-        pytest.skip("no school of this guide charges residents and others differently")
-    states = states_of(kb)
-    names = " ".join(k.record.name.lower() for k in kb.record_keys_)
-    elsewhere = next(s for s in ("Vermont", "Wyoming", "Montana", "Delaware") if s.lower() not in names
-                     and s not in states.values())
-    for key, inside, outside in schools[:3]:
-        name, home = key.record.name, states[key]
-        if home is None or home.lower() in name.lower():
-            continue
+    for name, inside, outside, home, elsewhere in priced_with_states(kb):
         for question in (f"I live in {elsewhere} — what would {name} charge me?",
                          f"i don't live in {home.lower()}, what would {name.lower()} charge me"):
             reply = answer(question, knowledge=kb)
