@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from .index import RecordKey
 from .model import Record
 from .vocabulary import Vocabulary as Vocabulary  # indexes cached before it moved name it here
+from .vocabulary import areas
 
 
 def matches_place(record: Record, places: tuple[str, ...], codes: dict[str, str]) -> bool:
-    """Is the record in one of ``places`` (state codes, "AZ", or city names, "Phoenix")?"""
+    """Is the record in one of ``places`` (state codes, "AZ", city names, "Phoenix", or areas of states,
+    "Midwest")?"""
     city, _, region = (record.place or "").partition(",")
     city, region = city.strip(), region.strip()
-    return any(p == region or p == city or codes.get(p) == region for p in places)
+    spans = areas()
+    return any(p == region or p == city or codes.get(p) == region or region in spans.get(p, ()) for p in places)
 
 
 def number(record: Record, label: str) -> float | None:

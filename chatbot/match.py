@@ -1025,14 +1025,18 @@ def place_mentions(query: Query, kb: Knowledge) -> tuple[tuple[int, tuple[str, .
 
 
 def _places_named(query: Query, kb: Knowledge) -> list[tuple[int, tuple[str, ...]]]:
-    """A US state anywhere ("salary in ohio"); a country or large city only where a place goes
-    ("in london", "near tokyo") or typed with a capital ("London"), since many city names are
-    ordinary words ("normal", "mobile")."""
+    """A US state or area of states anywhere ("salary in ohio", "in the midwest"); a country or large
+    city only where a place goes ("in london", "near tokyo") or typed with a capital ("London"),
+    since many city names are ordinary words ("normal", "mobile")."""
     vocab = kb.comparisons_
     stems = query.stems
     capitals = typed_capitals(query.text)
     found = list(find_phrases(stems, vocab.regions))
     taken = {i for i, p in found for i in range(i, i + len(p))}
+    for i, phrase in find_phrases(stems, getattr(vocab, "areas", {})):  # "the midwest", not "south dakota"
+        if not taken & set(range(i, i + len(phrase))):
+            found.append((i, phrase))
+            taken.update(range(i, i + len(phrase)))
     candidates = [p for w in set(stems) for p in vocab.world_starts.get(w, ())]
     for i, phrase in find_phrases(stems, candidates):
         if i in taken or phrase in vocab.regions:

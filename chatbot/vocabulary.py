@@ -51,6 +51,7 @@ class Vocabulary:
     joins: frozenset[str] = frozenset()       # …its two ends joined by one of these
     order_unless_one: frozenset[Phrase] = frozenset()  # "by": a table, unless a superlative asks for one
     others: frozenset[str] = frozenset()  # "the other texas school": not the record just talked about
+    areas: dict[Phrase, str] = dataclass_field(default_factory=dict)  # "midwest" -> "Midwest" (``areas()``)
 
     @property
     def words(self) -> frozenset[str]:
@@ -69,6 +70,13 @@ def _place_data() -> dict:
 def regions() -> dict[str, str]:
     """US state codes and their names: "NH" -> "New Hampshire"."""
     return dict(_place_data()["regions"])
+
+
+@cache
+def areas() -> dict[str, frozenset[str]]:
+    """US areas and their states' codes: "Midwest" -> {"IL", "IN", …} (the Census Bureau's regions and
+    divisions)."""
+    return {name: frozenset(codes) for name, codes in _place_data().get("areas", {}).items()}
 
 
 _BUILT: dict[int, tuple[Lexicon, Vocabulary]] = {}  # id(lexicon) -> (the lexicon, its vocabulary)
@@ -117,6 +125,7 @@ def _build_vocabulary(lexicon: Lexicon) -> Vocabulary:
         between=_phrases(data.get("between", [])), joins=frozenset(stem(w) for w in data.get("joins", [])),
         order_unless_one=_phrases(data.get("order_unless_one", [])),
         others=frozenset(stem(w) for w in data.get("others", [])),
+        areas={tuple(stem(t) for t in tokens(name)): name for name in areas()},
     )
 
 

@@ -326,3 +326,19 @@ def test_initials_written_as_single_letters_name_the_school_run_together(guide, 
     for question in (f"wt {name.lower()} {field.label.lower()}", f"wt {field.label.lower()}"):
         reply = answer(question, knowledge=kb)
         assert reply.answered and reply.short == field.value.shown and f"W.T. {name}" in reply.text, reply.text
+
+
+@pytest.mark.parametrize("area", ["Midwest", "South", "West", "Northeast", "New England"])
+def test_an_area_of_states_scopes_the_schools(kb, area):
+    """"which schools are in the midwest": exactly the schools in its states (the Census Bureau's regions
+    and divisions, knowledge/places.json); "whats the salary in the midwest": no figure for it."""
+    from chatbot.vocabulary import areas
+
+    states = areas()[area]
+    inside = {k.record.name for k in schools(kb) if (k.record.place or "").rsplit(",", 1)[-1].strip() in states}
+    reply = answer(f"which schools are in the {area.lower()}", knowledge=kb)
+    listed = {k.record.name for k in schools(kb) if k.record.name in reply.text}
+    assert reply.answered and listed == inside, (area, reply.text)
+    own = [k for k in kb.record_keys_ if k.record.own_section and k.record.fields]
+    reply = answer(f"whats the salary in the {area.lower()}", knowledge=kb)
+    assert not reply.answered and not stated(reply.text) & {f.value.shown for k in own for f in k.record.fields}
