@@ -149,21 +149,19 @@ def read_ask(query: Query, kb: Knowledge) -> Ask:
     if direction is None and bound is None:
         direction = semantic_direction(query, kb)
         superlative = direction is not None
-    places, place_words, taken = [], set(), set()
-    for i, phrase in find_phrases(stems, vocab.regions):
+    places, place_words = [], set()
+    for _, phrase in find_phrases(stems, vocab.regions):
         places.append(vocab.regions[phrase])
         place_words.update(phrase)
-        taken.update(range(i, i + len(phrase)))
     for word in re.findall(r"\b[A-Z]{2}\b", query.text):  # "in AZ": codes count when written in capitals
         if word in vocab.codes:
             places.append(word)
             place_words.add(word.lower())
-    for i, city_stems in find_phrases(stems, kb.cities_):
+    for _, city_stems in find_phrases(stems, kb.cities_):
         places.append(kb.cities_[city_stems])
         place_words.update(city_stems)
-        taken.update(range(i, i + len(city_stems)))
-    for i, phrase in find_phrases(stems, vocab.areas):  # "schools in the midwest"; not "south dakota"
-        if not taken & set(range(i, i + len(phrase))):
+    for _, phrase in query.places:  # "schools in the midwest": an area of states, found by make_query
+        if phrase in vocab.areas:
             places.append(vocab.areas[phrase])
             place_words.update(phrase)
     valued = "good" if find_phrases(stems, vocab.good) else "bad" if find_phrases(stems, vocab.bad) else None

@@ -728,7 +728,7 @@ def semantic_field(query: Query, kb: Knowledge, keys: list[RecordKey], *, floor:
     rows = [i for i, f in enumerate(kb.fields_) if f.label in allowed]
     if not any(kb.fields_[i].label != LOCATION for i in rows):
         return []
-    vectors = field_question_vectors(query, kb, keys)
+    vectors = _field_question_vectors(query, kb, keys)
     best_field, best_margin, best_sim = None, 0.0, 0.0
     for vector in vectors:
         sims = kb.field_vectors_[rows] @ vector
@@ -777,7 +777,7 @@ def counts_fit(query: Query, kb: Knowledge, field: FieldKey) -> bool:
     return not asks_count(query, kb) or bool(kinds_of(kb, field.label) & {"count", "percent"})
 
 
-def field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[np.ndarray]:
+def _field_question_vectors(query: Query, kb: Knowledge, keys: list[RecordKey]) -> list[np.ndarray]:
     """The question as the model reads it for an attribute: each clause without the records' names
     (and with something left to read), and the whole question when it names no record."""
     names = {t for k in keys if not k.record.own_section for t in k.name_terms | k.acronyms}
@@ -1033,8 +1033,11 @@ def _places_named(query: Query, kb: Knowledge) -> list[tuple[int, tuple[str, ...
     capitals = typed_capitals(query.text)
     found = list(find_phrases(stems, vocab.regions))
     taken = {i for i, p in found for i in range(i, i + len(p))}
-    for i, phrase in find_phrases(stems, getattr(vocab, "areas", {})):  # "the midwest", not "south dakota"
-        if not taken & set(range(i, i + len(phrase))):
+    # an area of states, unless its word is part of a state's or the guide's city's name: "the
+    # midwest", not "south dakota" or "west lafayette"
+    taken_or_city = taken | {i for i, p in find_phrases(stems, kb.cities_) for i in range(i, i + len(p))}
+    for i, phrase in find_phrases(stems, getattr(vocab, "areas", {})):
+        if not taken_or_city & set(range(i, i + len(phrase))):
             found.append((i, phrase))
             taken.update(range(i, i + len(phrase)))
     candidates = [p for w in set(stems) for p in vocab.world_starts.get(w, ())]

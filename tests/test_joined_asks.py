@@ -342,3 +342,19 @@ def test_an_area_of_states_scopes_the_schools(kb, area):
     own = [k for k in kb.record_keys_ if k.record.own_section and k.record.fields]
     reply = answer(f"whats the salary in the {area.lower()}", knowledge=kb)
     assert not reply.answered and not stated(reply.text) & {f.value.shown for k in own for f in k.record.fields}
+
+
+def test_an_area_word_inside_a_citys_name_is_the_city(kb):
+    """"west lafayette", "west columbia": the city of a school, not the West."""
+    from chatbot.vocabulary import areas
+
+    words = {a.lower() for a in areas() if " " not in a}
+    located = [k for k in schools(kb) if (k.record.place or "").split()[0].lower() in words]
+    if not located:
+        pytest.skip("no school's city begins with an area's name")
+    for key in located:
+        city = key.record.place.split(",")[0]
+        field = next(f for f in key.record.fields if f.value.available)
+        reply = answer(f"{key.record.name} in {city} {field.label.lower()}", knowledge=kb)
+        assert reply.answered and reply.short == field.value.shown, reply.text
+        assert "west" not in [p.lower() for p in gather(f"schools near {city}", kb).ask.places], city
