@@ -213,7 +213,11 @@ def _decide(c: Candidates) -> Decision:
     if c.near_misses:
         # "university of arizona tuition": another school that shares a word with one listed
         missed = c.near_misses[0]
-        words = [t for t in query.terms if t in kb.kind_terms_ or t in missed.name_terms or t in query.unknown]
+        city = set(kb.lexicon.terms((missed.record.place or "").split(",")[0]))
+        terms = list(query.terms)
+        # its name's words, and a city of the guide with the word typed after it ("san diego state")
+        words = [t for i, t in enumerate(terms) if t in kb.kind_terms_ or t in missed.name_terms
+                 or t in query.unknown or t in city or i and terms[i - 1] in city]
         return _decline(Decline.VALUE, ranked, words=query.words(words))
     if c.asked_thing:  # "what time is it in memphis": a thing no figure of the school there is
         return _decline(Decline.ABOUT, ranked, words=query.words(list(c.asked_thing)), records=(c.linked[0].key,))

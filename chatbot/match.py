@@ -72,6 +72,20 @@ def spell(word: str, kb: Knowledge, *, typed: str | None = None) -> str | None:
     budget = edit_budget(typed or word)  # by the length as typed: "skils" (stem "skil") -> "skill"
     if not budget or not word.isalpha():
         return None
+    memory = kb.__dict__.setdefault("_spelled", {})  # (not pickled: the cache keeps attributes ending in _)
+    key = (word, typed)
+    if key not in memory:
+        found = _spell(word, kb, typed, budget)
+        if len(memory) >= SPELL_MEMORY:
+            return found
+        memory[key] = found
+    return memory[key]
+
+
+SPELL_MEMORY = 50_000  # words typed whose repair is remembered, per knowledge base
+
+
+def _spell(word: str, kb: Knowledge, typed: str | None, budget: int) -> str | None:
     # A name is misspelled by its sound ("hennipen" for Hennepin): one edit more, for no English word,
     # towards a word only one record's name uses that begins as the typed word does (one search).
     by_sound = len(word) >= NAME_SPELL_LENGTH and not is_word(typed or word, kb)
@@ -188,7 +202,7 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
                        and (key.record.own_section or share >= 0.5 or kb.unit_frequency(t) <= RARE_UNITS)]
         city = (key.record.place or "").split(",")[0].strip()
         if not distinctive and city in cities and sum(c == city for c in kb.record_cities_) == 1:
-            if not _kind_of(query, kb, set(kb.lexicon.terms(city))):
+            if not _kind_of(query, kb, set(kb.lexicon.terms(city))) and not _city_named_on(query, kb, key, city):
                 found.append((key, PLACE_LINK))  # "the phoenix school", "the san diego one": the one school there
             continue
         whole = share == 1 and len(key.name_terms) > 1 and _in_order(key, query, kb)  # "medical assistant"
@@ -205,6 +219,25 @@ def link_records(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
             or _the_one_in_a_state(query, kb)
     found.sort(key=lambda pair: -pair[1])
     return found
+
+
+def _city_named_on(query: Query, kb: Knowledge, key: RecordKey, city: str) -> bool:
+    """Is the record's city typed as the start of another name, followed by a word that is not the
+    record's, nor a stopword, filler, kind of institution, state or attribute word, but one the
+    guide uses ("san diego state" is not the one school in San Diego; "the san diego one", "san
+    diego tuition" are)?"""
+    stems, canon = query.stems, kb.lexicon.canonical
+    words = set(kb.lexicon.terms(key.record.name))
+    for i, phrase in find_phrases(stems, {tuple(stem(t) for t in tokens(city)): city}):
+        j = i + len(phrase)
+        nxt = canon([stems[j]]) if j < len(stems) else []
+        if not nxt or stems[j] in query.unknown or nxt[0] in words:
+            continue
+        if not any(nxt[0] in group for group in (kb.lexicon.stopwords, kb.lexicon.fillers, kb.attribute_heads_,
+                                                 kb.field_terms_, kb.kind_terms_, kb.category_terms_)) \
+                and (stems[j],) not in kb.comparisons_.regions and stems[j].upper() not in kb.comparisons_.codes:
+            return True
+    return False
 
 
 def _the_one_in_a_state(query: Query, kb: Knowledge) -> list[tuple[RecordKey, float]]:
@@ -299,16 +332,31 @@ def _short_forms(stems: list[str], unknown: list[str], kb: Knowledge) -> dict[in
     guide writes it short, typed beside the word that follows or precedes it in that name: "st paul"
     for Saint Paul College, "saint cloud" for St. Cloud Technical College. Position -> name word."""
     found = {}
+    ends = None
     for i, s in enumerate(stems):
-        if s not in unknown:
+        if s not in unknown or len(s) < 2:
             continue
-        for key in kb.record_keys_:
-            name = _name_and_city(kb, key)[0].split()
-            for k, n in enumerate(name):
-                if _shortened(s, n) and (0 < k and 0 < i and stems[i - 1] == name[k - 1]
-                                         or k + 1 < len(name) and i + 1 < len(stems) and stems[i + 1] == name[k + 1]):
-                    found[i] = n
+        if ends is None:
+            ends = _name_word_ends(tuple(_name_and_city(kb, key)[0] for key in kb.record_keys_))
+        for n, before, after in ends.get((s[0], s[-1]), ()):
+            if _shortened(s, n) and (before is not None and 0 < i and stems[i - 1] == before
+                                     or after is not None and i + 1 < len(stems) and stems[i + 1] == after):
+                found[i] = n
     return found
+
+
+@lru_cache(maxsize=64)
+def _name_word_ends(names: tuple[str, ...]) -> dict[tuple[str, str], list[tuple[str, str | None, str | None]]]:
+    """Every word of these names (stems joined by spaces) by its first and last letters, with the
+    words before and after it in its name (None at an end)."""
+    ends: dict[tuple[str, str], list[tuple[str, str | None, str | None]]] = {}
+    for name in names:
+        words = name.split()
+        for k, n in enumerate(words):
+            if n:
+                ends.setdefault((n[0], n[-1]), []).append(
+                    (n, words[k - 1] if k else None, words[k + 1] if k + 1 < len(words) else None))
+    return ends
 
 
 def _generic(word: str, kb: Knowledge) -> bool:
@@ -373,8 +421,9 @@ def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
     of arizona", "georgia tech", "university of miami"): the question is about something the guide
     does not list, and none of these records' figures answers it."""
     mentions = place_mentions(query, kb)
-    if not mentions and "of" not in query.stems and not set(query.terms) & kb.kind_terms_ and not query.unknown:
-        return []  # no test below can hold: no place named, no "university of …", no kind word, no new word
+    if not mentions and "of" not in query.stems and not set(query.terms) & kb.kind_terms_ and not query.unknown \
+            and not find_phrases(query.stems, kb.cities_):
+        return []  # no test below can hold: no place or city named, no "university of …", no kind word, no new word
     places = {w for _, phrase in mentions for w in phrase} | set(query.stems) & {
         w for phrase in kb.comparisons_.regions for w in phrase}
     out = []
@@ -385,8 +434,10 @@ def near_misses(query: Query, kb: Knowledge) -> list[RecordKey]:
             continue  # neither test can hold: no word of the question is in its name or its city
         if key.record.own_section or set(query.terms) & key.acronyms:
             continue
+        town = (key.record.place or "").split(",")[0].strip()
         if near_miss(key, query, kb, places) or (city and _kind_of(query, kb, city)
-                                                   and not any(f"of {c}" in name_text for c in city)):
+                                                   and not any(f"of {c}" in name_text for c in city)) \
+                or (town and _city_named_on(query, kb, key, town)):
             out.append(key)  # "university of phoenix" is University of Phoenix-Arizona, though in Phoenix
     return out
 
@@ -1044,10 +1095,22 @@ def _places_named(query: Query, kb: Knowledge) -> list[tuple[int, tuple[str, ...
     for i, phrase in find_phrases(stems, candidates):
         if i in taken or phrase in vocab.regions:
             continue
-        if (i > 0 and stems[i - 1] in PLACE_SLOT_BEFORE) or phrase[0] in capitals:
+        if (i > 0 and stems[i - 1] in PLACE_SLOT_BEFORE) or phrase[0] in capitals \
+                or _campus_slot(query, kb, i, phrase):
             found.append((i, phrase))
             taken.update(range(i, i + len(phrase)))
     return found
+
+
+def _campus_slot(query: Query, kb: Knowledge, i: int, phrase: tuple[str, ...]) -> bool:
+    """Is a city the guide never mentions typed right after a word of a school's name, where a
+    campus goes ("purdue fort wayne", "capella dallas")? Then it is a place, and that school there
+    is another one than the guide lists."""
+    if i == 0 or not all(w in query.unknown for w in phrase):
+        return False
+    before = kb.lexicon.canonical([query.stems[i - 1]])
+    return bool(before) and before[0] not in kb.kind_terms_ and before[0] not in kb.lexicon.stopwords and any(
+        before[0] in k.name_terms for k in kb.record_keys_ if not k.record.own_section and k.record.fields)
 
 
 def named_things(query: Query, kb: Knowledge, keys: list[RecordKey], *, careers: bool = True) -> list[str]:

@@ -67,6 +67,9 @@ class Mention:
     how: str
 
 
+NAMED_MEMORY = 100_000  # typed words whose name words are remembered, per index
+
+
 class NameIndex:
     """The words of every career's name, indexed so that a question's words are looked up, not
     compared with every career: by plural-free form, by the beginning of a word (clipped forms)
@@ -83,6 +86,7 @@ class NameIndex:
             if initials:
                 self.initials.setdefault(initials, []).append(gi)
         self.words = sorted(self.where)
+        self._named: dict[str, frozenset[str]] = {}  # typed word -> the name words it names, remembered
         self.stems: dict[str, list[str]] = {}
         for w in self.words:
             self.stems.setdefault(stem(w), []).append(w)
@@ -91,6 +95,9 @@ class NameIndex:
         """The name words a typed word names: the same word (plural or not), a clipped form of it
         ("rad", "surg", "techs"), or a misspelling within the usual edit budget."""
         t = typed.lower()
+        known = self._named.get(t)
+        if known is not None:
+            return set(known)
         found = set(self.stems.get(stem(t), ()))
         clip = t[:-1] if t.endswith("s") and len(t) > 3 else t
         if len(clip) >= 3:
@@ -104,6 +111,8 @@ class NameIndex:
                                                          score_cutoff=2, limit=None):
                     if distance <= edit_budget(word):
                         found.add(word)
+        if len(self._named) < NAMED_MEMORY:
+            self._named[t] = frozenset(found)
         return found
 
     def mentions(self, question: str, stop: frozenset[str]) -> list[Mention]:

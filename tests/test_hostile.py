@@ -264,7 +264,8 @@ def test_spelling_repair_is_bounded_per_question(large_vocabulary, monkeypatch):
     assert len(kb.spell_choices_) >= 60_000
     typo = words[123][:2] + words[123][3] + words[123][2] + words[123][4:]
     normal = f"what is {words[120]} {typo}"  # one misspelt word, repaired
-    hostile = " ".join("qzxqzxq" for _ in range(125))[:1000]  # 125 unknown words of seven letters
+    # 125 distinct unknown words of seven letters (a word typed again is looked up once: remembered)
+    hostile = " ".join(f"qzxq{a}{b}{c}" for a in "qwrtp" for b in "zxcvb" for c in "jklmn")[:1000]
     assert answer(normal, kb).source.title.startswith(" ".join(words[120:125]))
 
     from chatbot import match
@@ -273,6 +274,8 @@ def test_spelling_repair_is_bounded_per_question(large_vocabulary, monkeypatch):
     monkeypatch.setattr(match.process, "extract", lambda *a, **k: calls.append(1) or real(*a, **k))
     answer(hostile, kb)
     assert len(calls) == MAX_SPELL_REPAIRS  # not one search of 60,000 words per unknown word
+    answer(hostile, kb)
+    assert len(calls) == MAX_SPELL_REPAIRS  # the same words again: their repairs are remembered
     monkeypatch.undo()
     ratio = cpu(answer, hostile, kb) / cpu(answer, normal, kb)
     assert ratio < 3 * MAX_SPELL_REPAIRS

@@ -423,3 +423,49 @@ def test_how_much_is_a_school_is_its_first_sum_of_money(knowledge_of):
             assert chat.ask(f"what about {other_word}").short == other.record.get("In-State Tuition").value.shown
             checked += 1
     assert checked >= 5
+
+
+CITIES = ("fort wayne", "dallas", "boise", "tacoma", "fresno")  # places a campus of many schools is in
+
+
+def test_a_city_typed_after_a_schools_own_word_is_another_campus(knowledge_of):
+    """"purdue fort wayne", "capella dallas": a city the guide never mentions, typed where a campus
+    goes, names another school than the one the guide lists; the same word without it names it."""
+    checked = 0
+    for kb in map(knowledge_of, GUIDES):
+        text = " ".join(words_of(" ".join(f"{u.title} {u.text}" for u in kb.units_)))
+        city = next((c for c in CITIES if not set(c.split()) & set(text.split())
+                     and tuple(stem(w) for w in c.split()) in kb.comparisons_.world_starts.get(stem(c.split()[0]), ())),
+                    None)
+        assert city is not None, kb.document.subject
+        for key in schools(kb):
+            word = own_word(kb, key)
+            rate = key.record.get("Graduation Rate").value
+            if word is None or not rate.available:
+                continue
+            assert rate.shown in answer(f"{word} graduation rate", knowledge=kb).text
+            reply = answer(f"{word} {city} graduation rate", knowledge=kb)
+            assert rate.shown not in stated(reply.text), (word, city, reply.text)
+            assert not reply.answered, (word, city, reply.text)
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_schools_city_followed_by_a_word_of_another_name_is_another_school(kb):
+    """"san diego state" is not the one school in San Diego, though "the san diego school" is (a
+    school whose name holds its city is named by the name's words)."""
+    checked = 0
+    for key in schools(kb):
+        city = (key.record.place or "").split(",")[0].strip()
+        rate = key.record.get("Graduation Rate").value
+        if not city or not rate.available or set(words_of(city)) & set(words_of(key.record.name)) \
+                or "state" in words_of(key.record.name) \
+                or sum((k.record.place or "").startswith(city + ",") for k in kb.record_keys_) != 1 \
+                or (stem(city.lower()),) in kb.comparisons_.regions:
+            continue
+        assert rate.shown in answer(f"the {city.lower()} school graduation rate", knowledge=kb).text
+        reply = answer(f"{city.lower()} state graduation rate", knowledge=kb)
+        assert rate.shown not in stated(reply.text), (city, reply.text)
+        assert not reply.answered, (city, reply.text)
+        checked += 1
+    assert checked >= 1
