@@ -30,7 +30,8 @@ from .parse import Document
 from .text import Lexicon
 
 # Bump when what fit() computes changes shape, so old cache files are not read.
-INDEX_FORMAT = 19  # 19: areas of states in the vocabulary ("midwest"); 18: initials written as single
+INDEX_FORMAT = 20  # 20: a guide's units' word-piece vectors (unit_pieces_); 19: areas of states
+# in the vocabulary ("midwest"); 18: initials written as single
 # letters ("W.T." -> "wt"); 17: letters joined by &
 # one token ("a&m"); 16: the beginnings of a name's capitals'
 # initials; 15: the margin of the guide's domain (calibrate.domain_margin) and its scale;

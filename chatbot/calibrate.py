@@ -17,7 +17,7 @@ that close to the career and scoring between the two percentiles are answered th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -141,7 +141,8 @@ def scales(kb: Knowledge, quantiles: tuple[float, ...]) -> tuple[Scale, ...]:
     vectors = off_topic_vectors(kb.encoder_) if kb.encoder_ is not None else [None] * len(questions)
     tops = []
     for question, vector in zip(questions, vectors, strict=True):
-        query = make_query(question, kb, vector=vector)
+        # (not ordered by word pieces, which changes which passage is first but not the best score)
+        query = replace(make_query(question, kb, vector=vector), read="")
         scores = passage_scores(query, kb)
         tops.append(passage_confidence_score(query, kb, float(scores.max()) if len(scores) else 0.0))
     thresholds = [float(np.quantile(tops, q)) if tops else 0.3 for q in quantiles]

@@ -38,8 +38,22 @@ NEAR_QUANTILE = 0.85
 DOMAIN_QUANTILE = 0.9
 DOMAIN_SCALE_QUANTILE = 0.5
 TYPICAL_QUANTILE = 0.8  # the nearest cosine most off-topic questions (4 in 5) stay below: below it, no link
-# The weight of the semantic similarity in a passage's score; the rest is the lexical score.
+# The weight of the semantic similarity in a passage's score; the rest is the lexical score. A
+# guide's passages are also compared word piece by word piece (``match.piece_scores``), which earns
+# the model more weight there.
 SEMANTIC_WEIGHT = 0.7
+PIECES_WEIGHT = 0.85
+
+
+PIECE_SCALE = 127.0  # a unit vector's parts are kept as int8, this many to 1: a quarter of float32's bytes
+
+
+def packed_pieces(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Units' word-piece vectors in one int8 matrix, with where each unit's rows start (and the end)."""
+    starts = np.zeros(len(rows) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(r) for r in rows])
+    matrix = np.concatenate(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.round(matrix * PIECE_SCALE).astype(np.int8), starts
 
 
 def _initials(name: str) -> frozenset[str]:
@@ -139,8 +153,9 @@ class Knowledge:
     def __init__(self, document: Document, lexicon: Lexicon, *, title_weight: int = 2,
                  decline_below: float = DECLINE_BELOW, scorer: str = "auto", k1: float = 1.5, b: float = 0.75,
                  answer_weight: float = 0.2, encoder: Encoder | None | str = "auto",
-                 semantic_weight: float | None = None) -> None:
+                 semantic_weight: float | None = None, pieces: bool = True) -> None:
         self.document = document
+        self.pieces = pieces  # a guide's units' word-piece vectors are kept (``unit_pieces_``): not in a library
         self.lexicon = lexicon
         self.title_weight = title_weight
         self.decline_below = decline_below
@@ -282,6 +297,7 @@ class Knowledge:
         """Sentence vectors of every unit, of each attribute label and of the guide's subject."""
         self.encoder_ = default_encoder() if self.encoder == "auto" else self.encoder
         self.semantic_weight_ = SEMANTIC_WEIGHT if self.semantic_weight is None else self.semantic_weight
+        self.unit_pieces_ = None
         if self.encoder_ is None:
             self.unit_vectors_ = self.field_vectors_ = self.subject_vector_ = None
             self.role_vectors_ = self.person_vectors_ = None
@@ -311,6 +327,18 @@ class Knowledge:
         persons = tuple(self.lexicon.person_anchors or ())
         self.person_vectors_ = encoded(self.encoder_, persons) if persons else None
         self.subject_vector_ = vectors[-1] if subject else None
+        if self.pieces and self.scorer_ != "bm25":  # a guide's passages (not question/answer pairs: thousands),
+            # read whole, a list with its bullets' sentences too
+            self.unit_pieces_ = packed_pieces([self.encoder_.pieces(f"{u.title}: {u.text}")[1] for u in self.units_])
+
+    def pieces_of(self, i: int) -> np.ndarray:
+        """The word pieces' vectors of unit ``i`` (``Encoder.pieces``), as float32 rows, unpacked once."""
+        unpacked = self.__dict__.setdefault("_unpacked", {})  # (not pickled: the cache keeps names ending in _)
+        rows = unpacked.get(i)
+        if rows is None:
+            matrix, starts = self.unit_pieces_
+            rows = unpacked[i] = matrix[starts[i]:starts[i + 1]].astype(np.float32) / PIECE_SCALE
+        return rows
 
     def _fit_tfidf(self, section_terms: dict[str, list[str]], title_stems: list[list[str]],
                    text_stems: list[list[str]]) -> None:

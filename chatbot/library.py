@@ -225,7 +225,7 @@ def _careers(library: Library, fit: Callable[[Knowledge], Knowledge] | None = No
     units.append(Unit("careers", "list", group, group, body, (0, 0)))
     document = Document(library.path, group, "", (Section(group, (0, 0)),), tuple(units), tuple(records), "guide")
     encoder = library.guides[0].knowledge.encoder_
-    careers = Knowledge(document, lex, encoder=encoder)
+    careers = Knowledge(document, lex, encoder=encoder, pieces=False)
     careers = fit(careers) if fit is not None else careers.fit()
     careers.encoder_ = encoder
     careers.topics_ = library.topics_

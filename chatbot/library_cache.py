@@ -157,7 +157,9 @@ def _reusable(paths: Sequence[Path], key: str, model: str = "") -> dict[str, tup
 # ---------------------------------------------------------------- building
 
 def _build_one(path: Path, lexicon: Lexicon, encoder: Encoder | None) -> Knowledge:
-    return Knowledge(parse_file(path), lexicon, encoder=encoder).fit()
+    # A library's guides keep no word-piece vectors (a few megabytes a guide, in one entry for all):
+    # they rank their passages by words and sentence vectors.
+    return Knowledge(parse_file(path), lexicon, encoder=encoder, pieces=False).fit()
 
 
 _FOR_WORKERS: dict[str, object] = {}  # what forked workers inherit: the lexicon, whether to use the model

@@ -15,7 +15,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .index import LOCATION, FieldKey, Knowledge, RecordKey, with_bigrams
+from .index import LOCATION, PIECES_WEIGHT, FieldKey, Knowledge, RecordKey, with_bigrams
 from .semantic import similarities
 from .text import Lexicon, root, stem, tokens
 from .vocabulary import find_phrases
@@ -47,6 +47,7 @@ class Query:
     all_terms: tuple[str, ...] = ()  # canonical terms with the stopwords kept
     vector: np.ndarray | None = dataclass_field(default=None, compare=False, repr=False)  # sentence vector
     places: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (position, stems) of each place it names
+    read: str = ""  # the text the sentence model read: misspellings and initials replaced
 
     def words(self, terms: list[str] | tuple[str, ...]) -> str:
         """Terms as the user wrote them, for a reply: "texa" -> "texas"."""
@@ -149,10 +150,11 @@ def make_query(question: str, kb: Knowledge, *, vector: np.ndarray | None = None
         stems[i] = word
     all_terms = kb.lexicon.canonical(stems, keep_stopwords=True)
     terms = [t for t in all_terms if t not in kb.lexicon.stopwords]
-    if vector is None and kb.encoder_ is not None and text.strip():
-        vector = kb.encoder_.encode([_repaired(text, repaired)])[0]
+    read = _repaired(text, repaired) if kb.encoder_ is not None and text.strip() else ""
+    if vector is None and read:
+        vector = kb.encoder_.encode([read])[0]
     query = Query(text, tuple(terms), tuple(dict.fromkeys(unknown)), tuple(corrected), cut, said, tuple(stems),
-                  tuple(all_terms), vector)
+                  tuple(all_terms), vector, read=read)
     return replace(query, places=tuple(_places_named(query, kb)))
 
 
@@ -896,6 +898,10 @@ def passage_scores(query: Query, kb: Knowledge) -> np.ndarray:
     semantic signal on, ``semantic_weight`` of the score is the cosine between the question's
     and the unit's sentence vectors (negative cosines count as 0). The two are summed rather
     than one replacing the other: words find names and figures, the model finds paraphrases.
+    A guide's best units (``PIECES_RERANKED``) are then put in the order of a fusion weighing the
+    model more (``PIECES_WEIGHT``), half of its part how nearly the units match the question's
+    word pieces (``piece_scores``); the scores by rank are kept, so that the best score, which a
+    confidence is read from, stays on the scale the guide was calibrated on.
     """
     lexical = bm25_scores(query, kb) if kb.scorer_ == "bm25" else tfidf_scores(query, kb)
     if query.vector is None or kb.unit_vectors_ is None:
@@ -904,6 +910,15 @@ def passage_scores(query: Query, kb: Knowledge) -> np.ndarray:
     semantic = np.maximum(semantic, 0.0)
     w = kb.semantic_weight_
     fused = (1 - w) * lexical + w * semantic
+    if kb.unit_pieces_ is not None and query.read:
+        # A guide's best units are put in the order of a fusion that weighs the model more, half of
+        # its part the units' word pieces' match (``piece_scores``); the scores by rank stay as they
+        # were, so a confidence means what the knowledge base's calibration says.
+        w = PIECES_WEIGHT
+        ordering = (1 - w) * lexical + w * semantic
+        best = np.argsort(-ordering, kind="stable")[:PIECES_RERANKED]
+        ordering = ordering[best] + w * (piece_scores(query, kb, best, semantic[best]) - semantic[best]) / 2
+        fused[best[np.argsort(-ordering, kind="stable")]] = np.sort(fused[best])[::-1]
     # "what are organizational skills": the passage whose own title uses the most of the question's
     # words, when all of that title's words are in the question, comes first.
     asked = set(query.stems)
@@ -915,6 +930,34 @@ def passage_scores(query: Query, kb: Knowledge) -> np.ndarray:
     for i in _named_lists(query, kb):  # "what skills…": the section's list
         fused[i] = max(fused[i], float(fused.max()) + 1e-6)
     return fused
+
+
+PIECES_RERANKED = 20  # the best units by the fused score that are compared word piece by word piece
+
+
+def piece_scores(query: Query, kb: Knowledge, units: np.ndarray, semantic: np.ndarray) -> np.ndarray:
+    """Late interaction: how well the question's word pieces are matched in each unit, on the scale
+    of the units' sentence similarities ``semantic``.
+
+    Each of the question's pieces (its stopwords left out) is matched with the piece of the unit
+    nearest it in the model's space, and the unit scores the mean of those similarities: a unit
+    that says each thing asked somewhere scores high even when the rest of it is about something
+    else, which a whole passage's vector blurs. The scores are put on the sentence similarities'
+    scale (the same mean and spread over these units), since only their order among them counts.
+    """
+    pieces, vectors = kb.encoder_.pieces(query.read, remember=True)
+    stop = kb.lexicon.stopwords
+    asked = [i for i, p in enumerate(pieces) if p not in stop] or list(range(len(pieces)))
+    if not asked or len(units) < 2:
+        return semantic
+    vectors = vectors[asked]
+    # per unit: the mean over the question's pieces of the similarity of the nearest one
+    scores = np.array([float((vectors @ rows.T).max(axis=1).mean()) if len(rows := kb.pieces_of(int(i))) else 0.0
+                       for i in units])
+    spread = float(scores.std())
+    if spread == 0:
+        return semantic
+    return (scores - scores.mean()) / spread * float(semantic.std()) + float(semantic.mean())
 
 
 def tfidf_scores(query: Query, kb: Knowledge) -> np.ndarray:

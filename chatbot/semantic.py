@@ -137,27 +137,56 @@ class Encoder:
         return vectors[rows]
 
     @lru_cache(maxsize=256)  # noqa: B019 - the encoder lives as long as the process
+    def _read(self, text: str) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
+        """One text read once, remembered: its vector, as a row of ``encode``'s array holds it, and
+        its word pieces with theirs (``pieces``). A question to a library is read by the careers'
+        knowledge base and then by a guide's (or several), each asking for the same vector."""
+        pieces, hidden = self._run(text, MAX_TOKENS)
+        return _pooled(hidden).astype(np.float32), *_word_pieces(pieces, hidden)
+
     def _remembered(self, text: str) -> np.ndarray:
-        """One text's vector, remembered: a question to a library is read by the careers' knowledge
-        base and then by a guide's (or several), each asking for the same vector."""
-        return self._one(text).astype(np.float32)  # as a row of ``encode``'s array holds it
+        return self._read(text)[0]
+
+    def pieces(self, text: str, *, remember: bool = False) -> tuple[tuple[str, ...], np.ndarray]:
+        """A text's word pieces ("salary", "sal", "##ery"; not [CLS], [SEP] or punctuation) and their
+        L2-normalised vectors in its context, one row each: what late interaction compares
+        (``match.piece_scores``). ``remember``: a question's, read once with its sentence vector."""
+        if remember:
+            return self._read(text)[1:]
+        return _word_pieces(*self._run(text, MAX_TOKENS))
 
     def _one(self, text: str, limit: int = MAX_TOKENS) -> np.ndarray:
         """One text's vector, read to ``limit`` tokens: the mean of its token vectors, L2-normalised."""
+        return _pooled(self._run(text, limit)[1])
+
+    def _run(self, text: str, limit: int) -> tuple[list[str], np.ndarray]:
+        """The model's token vectors of one text read to ``limit`` tokens, with the tokens."""
         # Lone surrogates (undecodable bytes from a terminal) cannot be tokenised: replaced.
         text = text.encode("utf-8", "replace").decode("utf-8") or " "
         with self._lock:
             encoded = self._tokenizer.encode(text)
-        ids, mask = encoded.ids, encoded.attention_mask
+        ids, tokens = encoded.ids, encoded.tokens
         if len(ids) > limit:  # the first tokens and the closing [SEP]
-            ids, mask = ids[:limit - 1] + ids[-1:], mask[:limit]
+            ids, tokens = ids[:limit - 1] + ids[-1:], tokens[:limit - 1] + tokens[-1:]
         ids = np.array([ids], dtype=np.int64)
-        mask = np.array([mask], dtype=np.int64)
+        mask = np.ones_like(ids)
         hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
                                           "token_type_ids": np.zeros_like(ids)})[0]
-        summed = (hidden * mask[..., None]).sum(axis=1)
-        vectors = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-        return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))[0]
+        return tokens, hidden[0]
+
+
+def _pooled(hidden: np.ndarray) -> np.ndarray:
+    """A text's vector: the mean of its token vectors, L2-normalised."""
+    vector = hidden.mean(axis=0)
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
+def _word_pieces(tokens: list[str], hidden: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """The tokens that are letters or digits (whole words or their pieces) and their normalised vectors."""
+    keep = [i for i, t in enumerate(tokens) if t.removeprefix("##")[:1].isalnum() and t not in ("[CLS]", "[SEP]")]
+    vectors = hidden[keep].astype(np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return tuple(tokens[i] for i in keep), vectors
 
 
 def default_workers() -> int:
