@@ -99,11 +99,12 @@ class FieldKey:
     order: int
 
 
-def _semantic_text(unit: Unit) -> str:
+def _semantic_text(unit: Unit, *, whole: bool = False) -> str:
     """What the sentence model reads of a unit: its title and text; of a list, its title and the
-    bullets' titles only (the sentences shown after them would blur what the list is about)."""
+    bullets' titles only (the sentences shown after them would blur what the list is about), unless
+    ``whole``."""
     text = unit.text
-    if unit.kind == "list":
+    if unit.kind == "list" and not whole:
         text = "\n".join(line.split(": ", 1)[0] for line in text.splitlines())
     return unit.title + "\n" + text if unit.title not in text else text
 
@@ -315,10 +316,20 @@ class Knowledge:
         whole = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         whole[asked] = self.encoder_.encode([texts[i] for i in asked], limit=ENTRY_TOKENS)
         rest = sorted(set(range(len(texts))) - set(asked))
-        vectors = self.encoder_.encode([texts[i] for i in rest] + [self.units_[i].title for i in asked] + labels
-                                       + subject)
+        # A guide's passages (not question/answer pairs: thousands of them) keep their word pieces'
+        # vectors too, from the same runs; an FAQ entry's and a list's from a run of its whole text
+        # (the entry's vector reads its opening, the list's its bullets' titles only).
+        by_pieces = self.pieces and self.scorer_ != "bm25"
+        vectors, pieces = self.encoder_.encode_with_pieces(
+            [texts[i] for i in rest] + [self.units_[i].title for i in asked] + labels + subject, pieces=by_pieces)
         whole[rest] = vectors[:len(rest)]
         vectors = vectors[len(rest):]
+        if by_pieces:
+            rows = dict(zip(rest, pieces, strict=False))
+            whole_text = [i for i, u in enumerate(self.units_) if i in asked or u.kind == "list"]
+            rows.update(zip(whole_text, self.encoder_.encode_with_pieces(
+                [_semantic_text(self.units_[i], whole=True) for i in whole_text])[1], strict=True))
+            self.unit_pieces_ = packed_pieces([rows[i] for i in range(len(texts))])
         self.unit_vectors_ = faq_vectors(whole, asked, vectors[:len(asked)])
         self.field_vectors_ = vectors[len(asked):len(asked) + len(labels)]
         # Encoded on their own, as the single words they are compared with are.
@@ -327,9 +338,6 @@ class Knowledge:
         persons = tuple(self.lexicon.person_anchors or ())
         self.person_vectors_ = encoded(self.encoder_, persons) if persons else None
         self.subject_vector_ = vectors[-1] if subject else None
-        if self.pieces and self.scorer_ != "bm25":  # a guide's passages (not question/answer pairs: thousands),
-            # read whole, a list with its bullets' sentences too
-            self.unit_pieces_ = packed_pieces([self.encoder_.pieces(f"{u.title}: {u.text}")[1] for u in self.units_])
 
     def pieces_of(self, i: int) -> np.ndarray:
         """The word pieces' vectors of unit ``i`` (``Encoder.pieces``), as float32 rows, unpacked once."""

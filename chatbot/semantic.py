@@ -114,15 +114,25 @@ class Encoder:
         """
         if len(texts) == 1 and progress is None and limit >= MAX_TOKENS:
             return self._remembered(texts[0]).copy()[None, :]  # one question, asked of several knowledge bases
+        return self.encode_with_pieces(texts, progress=progress, limit=limit, pieces=False)[0]
+
+    def encode_with_pieces(self, texts: Sequence[str], *, progress: Callable[[int, int], None] | None = None,
+                           limit: int = MAX_TOKENS, pieces: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``encode``'s vectors and, from the same runs of the model, each text's word pieces'
+        vectors (``pieces``; an empty list with ``pieces=False``)."""
         slot: dict[str, int] = {}
         rows = np.array([slot.setdefault(t, len(slot)) for t in texts], dtype=np.int64)
         distinct = list(slot)
         vectors = np.zeros((len(distinct), DIMENSIONS), dtype=np.float32)
+        found: list[np.ndarray] = [np.zeros((0, DIMENSIONS), dtype=np.float32)] * len(distinct)
         chunks = [range(start, min(start + CHUNK, len(distinct))) for start in range(0, len(distinct), CHUNK)]
 
         def run(chunk: range) -> range:
             for i in chunk:
-                vectors[i] = self._one(distinct[i], limit)
+                tokens, hidden = self._run(distinct[i], limit)
+                vectors[i] = _pooled(hidden)
+                if pieces:
+                    found[i] = _word_pieces(tokens, hidden)[1]
             return chunk
 
         workers = min(self.workers, len(chunks)) if len(distinct) >= PARALLEL_FROM else 1
@@ -134,7 +144,7 @@ class Encoder:
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-        return vectors[rows]
+        return vectors[rows], [found[r] for r in rows] if pieces else []
 
     @lru_cache(maxsize=256)  # noqa: B019 - the encoder lives as long as the process
     def _read(self, text: str) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
@@ -154,10 +164,6 @@ class Encoder:
         if remember:
             return self._read(text)[1:]
         return _word_pieces(*self._run(text, MAX_TOKENS))
-
-    def _one(self, text: str, limit: int = MAX_TOKENS) -> np.ndarray:
-        """One text's vector, read to ``limit`` tokens: the mean of its token vectors, L2-normalised."""
-        return _pooled(self._run(text, limit)[1])
 
     def _run(self, text: str, limit: int) -> tuple[list[str], np.ndarray]:
         """The model's token vectors of one text read to ``limit`` tokens, with the tokens."""

@@ -41,8 +41,8 @@ def test_a_text_given_twice_is_encoded_once(monkeypatch):
     texts = ["what is the salary", "how much does capella cost", "what is the salary", "salary", "salary"]
     expected = np.stack([enc.encode([t])[0] for t in texts])
     seen = []
-    one = enc._one
-    monkeypatch.setattr(enc, "_one", lambda text, limit: seen.append(text) or one(text, limit))
+    run = enc._run
+    monkeypatch.setattr(enc, "_run", lambda text, limit: seen.append(text) or run(text, limit))
     vectors = enc.encode(texts)
     assert sorted(seen) == sorted(set(texts))
     assert vectors.dtype == np.float32 and vectors.shape == (5, 384)
