@@ -498,7 +498,7 @@ def near_miss(key: RecordKey, query: Query, kb: Knowledge, places: set[str]) -> 
             return True  # "university of arizona", "university of new hampshire"
     spots = {i + k for i, phrase in place_mentions(query, kb) for k in range(len(phrase))}
     if _other_kind_after(key, stems, kb, name_text, spots) or _replaced_name_word(key, query, kb, name_text) \
-            or _other_middle(key, stems, kb, name_text):
+            or _other_middle(key, stems, kb, name_text) or _replaced_rest(key, query, kb, name_text):
         return True
     name = key.name_terms - kb.kind_terms_
     for i, w in enumerate(stems):  # "university of houston" and Houston Community College
@@ -569,6 +569,41 @@ def _replaced_name_word(key: RecordKey, query: Query, kb: Knowledge, name_text: 
         lead = [w for w in words[:j] if w not in kb.lexicon.stopwords]
         initials = {"".join(w[0] for w in lead[k:]) for k in range(len(lead))}
         if not any(w.startswith(typed) for w in words) and typed not in initials:
+            return True
+    return False
+
+
+def _replaced_rest(key: RecordKey, query: Query, kb: Knowledge, name_text: str) -> bool:
+    """Is a word the guide lacks typed right after words of the name, where the name goes on with a
+    word of its own the question does not type? "purdue university global" is not Purdue
+    University-Main Campus, nor "purdue fort wayne" Purdue University Global. Not a word after the
+    whole name or its last own word ("capella flexpath", "capella university reviews"), nor the
+    beginning of the word it stands for or the initials of the words that follow ("tulsa cc")."""
+    if not key.record.fields:
+        return False
+    words = name_text.split()
+    stems, unknown = query.stems, set(query.unknown)
+    for i in range(1, len(stems)):
+        word, typed = stems[i - 1], stems[i]
+        run = []  # the name's words typed in a row up to here
+        for w in reversed(stems[:i]):
+            if w not in words:
+                break
+            run.append(w)
+        if typed not in unknown or not run or typed in words or not any(
+                kb.name_frequency(t) == 1 and kb.unit_frequency(t) <= RARE_UNITS for t in kb.lexicon.canonical(run)):
+            continue  # the words before must name this record on their own: "purdue university", not "health"
+        rest = [w for w in words[words.index(word) + 1:] if not _generic(w, kb)]
+        after = [w for w in words[words.index(word) + 1:] if w not in kb.lexicon.stopwords]
+        initials = {"".join(w[0] for w in after[:n]) for n in range(1, len(after) + 1)}  # "florida iu"
+        j = i + 1
+        while j < len(stems) and stems[j] in unknown:  # "fort wayne"
+            j += 1
+        # where a name goes: before an attribute or a kind of institution, or last ("does southern
+        # report an admission rate" is a verb)
+        then = set(kb.lexicon.canonical([stems[j]])) if j < len(stems) else set()
+        slot = j == len(stems) or bool(then & (kb.attribute_heads_ | kb.field_terms_ | kb.kind_terms_))
+        if rest and rest[0] not in stems and not rest[0].startswith(typed) and typed not in initials and slot:
             return True
     return False
 

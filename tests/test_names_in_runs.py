@@ -469,3 +469,32 @@ def test_a_schools_city_followed_by_a_word_of_another_name_is_another_school(kb)
         assert not reply.answered, (city, reply.text)
         checked += 1
     assert checked >= 1
+
+
+EXTRA = ("global", "northwest", "downtown", "online", "eastside")  # words a campus or another school adds
+
+
+def test_a_word_the_guide_lacks_where_the_name_goes_on_otherwise_is_another_school(knowledge_of):
+    """"purdue university global" is not Purdue University-Main Campus: a word the guide never uses,
+    typed right after a name's own word where the name goes on with a word of its own, names
+    another school; the name's own word alone still names it."""
+    checked = 0
+    for kb in map(knowledge_of, GUIDES):
+        text = set(" ".join(words_of(" ".join(f"{u.title} {u.text}" for u in kb.units_))).split())
+        extra = next((w for w in EXTRA if w not in text), None)
+        assert extra is not None, kb.document.subject
+        for key in schools(kb):
+            word = own_word(kb, key)
+            rate = key.record.get("Graduation Rate").value
+            if word is None or not rate.available:
+                continue
+            name = words_of(key.record.name)
+            after = [w for w in name[name.index(word) + 1:]
+                     if not is_kind(kb, w) and stem(w) not in kb.lexicon.stopwords]
+            if not after or extra.startswith(after[0][:3]):
+                continue
+            assert rate.shown in answer(f"{word} graduation rate", knowledge=kb).text
+            reply = answer(f"{word} {extra} graduation rate", knowledge=kb)
+            assert rate.shown not in stated(reply.text), (word, extra, reply.text)
+            checked += 1
+    assert checked >= 15
