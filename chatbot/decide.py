@@ -37,6 +37,7 @@ from .match import (
     asked_of,
     counts_fit,
     figure_asked_of,
+    figure_in_passage,
     gives_no_figure,
     passage_confidence_score,
     reached_by_synonyms_only,
@@ -116,6 +117,7 @@ class Decision:
     # on records that do not report ``field`` (("unreported", field))
     gap: tuple[str, FieldKey] | None = None
     more: tuple[FieldKey, ...] = ()  # attributes asked beside ``field`` ("in-state tuition and grad rate")
+    figure: str | None = None  # the figure asked that a passage gives ("how many openings a year": "44,500")
 
     @property
     def confidence(self) -> float:
@@ -167,6 +169,8 @@ def confidence(d: Decision) -> float:
 def decide(c: Candidates) -> Decision:
     """Choose the reply to a question from its candidates."""
     decision = _decide(c)
+    if decision.intent is Intent.PASSAGE and decision.unit is not None:  # "how many openings a year": 44,500
+        decision = replace(decision, figure=figure_in_passage(c.query, c.kb, decision.unit))
     return replace(decision, cut=len(c.query.text)) if c.query.cut else decision
 
 

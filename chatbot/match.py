@@ -16,6 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .index import LOCATION, PIECES_WEIGHT, FieldKey, Knowledge, RecordKey, with_bigrams
+from .model import Unit
 from .semantic import similarities
 from .text import Lexicon, root, stem, tokens
 from .vocabulary import find_phrases
@@ -1468,6 +1469,48 @@ def gives_no_figure(query: Query, kb: Knowledge, unit) -> bool:
     if re.search(r"(?<![$\d,.])\d", text):  # a number that is not a sum of money
         return False
     return not (set(tokens(text)) & kb.lexicon.number_words)
+
+
+# A figure of each kind as a passage writes it: a share, a sum of money, a count in thousands.
+# (each begins only where a run of digits does, and never gives back what it read: linear time)
+_FIGURES = {"percent": re.compile(r"(?<![\d,.])\d[\d,.]*+\s?%"), "money": re.compile(r"\$\s?+\d[\d,]*+(?:\.\d+)?"),
+            "count": re.compile(r"(?<![\d$.,])\d{1,3}(?:,\d{3})++(?![\d%])")}
+
+
+def figure_in_passage(query: Query, kb: Knowledge, unit: Unit) -> str | None:
+    """The figure a question asking one finds in a passage: "how many openings a year" -> 44,500
+    in a passage on job availability that also gives the number of jobs and their growth.
+
+    The kind asked (a share for "what percent…", a count for "how many…", a sum of money for
+    "how much…") picks the passage's figures of that kind. Of several, the one whose next words
+    the question uses ("44,500 openings"), or else the one of the sentence the sentence model
+    puts nearest the question (without the model, the sentence sharing most of its terms), when
+    that sentence holds only one."""
+    kind = "percent" if asks_share(query, kb) else "count" if asks_cue(query, kb.lexicon.count_cues) \
+        else "money" if asks_money(query, kb) else None
+    if kind is None or unit.record is not None:
+        return None
+    pattern = _FIGURES[kind]
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n", unit.text) if pattern.search(s)]
+    found = {m.group().strip() for s in sentences for m in pattern.finditer(s)}
+    if len(found) <= 1:
+        return found.pop() if found else None
+    # (the career's own words say nothing of which: "807,000 automotive service technician jobs")
+    asked = set(query.stems) - kb.lexicon.stopwords - {stem(w) for w in tokens(kb.document.subject or "")}
+    told: dict[str, int] = {}
+    for s in sentences:
+        for m in pattern.finditer(s):
+            after = {stem(w) for w in tokens(" ".join(s[m.end():].split()[:4]))}
+            told[m.group().strip()] = max(told.get(m.group().strip(), 0), len(asked & after))
+    best = max(told.values())
+    if best and sum(n == best for n in told.values()) == 1:
+        return max(told, key=told.get)
+    if query.vector is not None and kb.encoder_ is not None:
+        nearness = kb.encoder_.encode(sentences) @ query.vector
+    else:
+        nearness = np.array([len(set(query.terms) & set(kb.lexicon.terms(s))) for s in sentences])
+    nearest = {m.group().strip() for m in pattern.finditer(sentences[int(np.argmax(nearness))])}
+    return nearest.pop() if len(nearest) == 1 else None
 
 
 def asks_money(query: Query, kb: Knowledge) -> bool:

@@ -79,7 +79,7 @@ def _compose(d: Decision, kb: Knowledge) -> Reply:
         unit = d.unit
         alternatives = tuple(kb.units_[p.index] for p in d.ranked[1:4])
         context = Context((unit.record.name,), None) if unit.record is not None else Context()
-        return Reply(unit_text(lex, unit), True, d.confidence, None, unit, alternatives, unit.kind, (), context)
+        return Reply(unit_text(lex, unit), True, d.confidence, d.figure, unit, alternatives, unit.kind, (), context)
     if d.intent is Intent.VALUE:
         return _values(kb, d)
     if d.intent is Intent.RECORD:
