@@ -425,6 +425,20 @@ def test_how_much_is_a_school_is_its_first_sum_of_money(knowledge_of):
     assert checked >= 5
 
 
+def guide_words(kb) -> set[str]:
+    """Every word the guide's passages use, lower case."""
+    return set(words_of(" ".join(f"{u.title} {u.text}" for u in kb.units_)))
+
+
+def named_with_rate(kb):
+    """(school, a word of its own that names it, its graduation rate) for the schools that have both."""
+    for key in schools(kb):
+        word = own_word(kb, key)
+        rate = key.record.get("Graduation Rate").value
+        if word is not None and rate.available:
+            yield key, word, rate
+
+
 CITIES = ("fort wayne", "dallas", "boise", "tacoma", "fresno")  # places a campus of many schools is in
 
 
@@ -433,16 +447,12 @@ def test_a_city_typed_after_a_schools_own_word_is_another_campus(knowledge_of):
     goes, names another school than the one the guide lists; the same word without it names it."""
     checked = 0
     for kb in map(knowledge_of, GUIDES):
-        text = " ".join(words_of(" ".join(f"{u.title} {u.text}" for u in kb.units_)))
-        city = next((c for c in CITIES if not set(c.split()) & set(text.split())
+        text = guide_words(kb)
+        city = next((c for c in CITIES if not set(c.split()) & text
                      and tuple(stem(w) for w in c.split()) in kb.comparisons_.world_starts.get(stem(c.split()[0]), ())),
                     None)
         assert city is not None, kb.document.subject
-        for key in schools(kb):
-            word = own_word(kb, key)
-            rate = key.record.get("Graduation Rate").value
-            if word is None or not rate.available:
-                continue
+        for _, word, rate in named_with_rate(kb):
             assert rate.shown in answer(f"{word} graduation rate", knowledge=kb).text
             reply = answer(f"{word} {city} graduation rate", knowledge=kb)
             assert rate.shown not in stated(reply.text), (word, city, reply.text)
@@ -480,14 +490,9 @@ def test_a_word_the_guide_lacks_where_the_name_goes_on_otherwise_is_another_scho
     another school; the name's own word alone still names it."""
     checked = 0
     for kb in map(knowledge_of, GUIDES):
-        text = set(" ".join(words_of(" ".join(f"{u.title} {u.text}" for u in kb.units_))).split())
-        extra = next((w for w in EXTRA if w not in text), None)
+        extra = next((w for w in EXTRA if w not in guide_words(kb)), None)
         assert extra is not None, kb.document.subject
-        for key in schools(kb):
-            word = own_word(kb, key)
-            rate = key.record.get("Graduation Rate").value
-            if word is None or not rate.available:
-                continue
+        for key, word, rate in named_with_rate(kb):
             name = words_of(key.record.name)
             after = [w for w in name[name.index(word) + 1:]
                      if not is_kind(kb, w) and stem(w) not in kb.lexicon.stopwords]
