@@ -171,6 +171,8 @@ class Knowledge:
     def fit(self, *, progress: Callable[[int], None] | None = None) -> Knowledge:
         """Index the document; ``progress(n)`` is told as each ``n`` more texts are read (large pair files)."""
         doc, lex = self.document, self.lexicon
+        for memory in ("_spelled", "_unpacked"):  # what answering remembers of an earlier fit
+            self.__dict__.pop(memory, None)
         self.units_: tuple[Unit, ...] = doc.units
         self.subject_terms_ = frozenset(lex.terms(doc.subject)) | _initials(doc.subject)
         subject_stems = tuple(stem(t) for t in tokens(doc.subject))
@@ -325,8 +327,9 @@ class Knowledge:
         whole[rest] = vectors[:len(rest)]
         vectors = vectors[len(rest):]
         if by_pieces:
-            rows = dict(zip(rest, pieces, strict=False))
-            whole_text = [i for i, u in enumerate(self.units_) if i in asked or u.kind == "list"]
+            rows = dict(zip(rest, pieces[:len(rest)], strict=True))
+            entries = set(asked)
+            whole_text = [i for i, u in enumerate(self.units_) if i in entries or u.kind == "list"]
             rows.update(zip(whole_text, self.encoder_.encode_with_pieces(
                 [_semantic_text(self.units_[i], whole=True) for i in whole_text])[1], strict=True))
             self.unit_pieces_ = packed_pieces([rows[i] for i in range(len(texts))])

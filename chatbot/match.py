@@ -968,7 +968,7 @@ def passage_scores(query: Query, kb: Knowledge) -> np.ndarray:
     return fused
 
 
-PIECES_RERANKED = 20  # the best units by the fused score that are compared word piece by word piece
+PIECES_RERANKED = 20  # a guide's best units (weighing the model more) that are compared word piece by word piece
 
 
 def piece_scores(query: Query, kb: Knowledge, units: np.ndarray, semantic: np.ndarray) -> np.ndarray:
@@ -981,7 +981,7 @@ def piece_scores(query: Query, kb: Knowledge, units: np.ndarray, semantic: np.nd
     else, which a whole passage's vector blurs. The scores are put on the sentence similarities'
     scale (the same mean and spread over these units), since only their order among them counts.
     """
-    pieces, vectors = kb.encoder_.pieces(query.read, remember=True)
+    pieces, vectors = kb.encoder_.pieces(query.read)
     stop = kb.lexicon.stopwords
     asked = [i for i, p in enumerate(pieces) if p not in stop] or list(range(len(pieces)))
     if not asked or len(units) < 2:

@@ -157,13 +157,11 @@ class Encoder:
     def _remembered(self, text: str) -> np.ndarray:
         return self._read(text)[0]
 
-    def pieces(self, text: str, *, remember: bool = False) -> tuple[tuple[str, ...], np.ndarray]:
-        """A text's word pieces ("salary", "sal", "##ery"; not [CLS], [SEP] or punctuation) and their
-        L2-normalised vectors in its context, one row each: what late interaction compares
-        (``match.piece_scores``). ``remember``: a question's, read once with its sentence vector."""
-        if remember:
-            return self._read(text)[1:]
-        return _word_pieces(*self._run(text, MAX_TOKENS))
+    def pieces(self, text: str) -> tuple[tuple[str, ...], np.ndarray]:
+        """A question's word pieces ("salary", "sal", "##ery"; not [CLS], [SEP] or punctuation) and
+        their L2-normalised vectors in its context, one row each: what late interaction compares
+        (``match.piece_scores``). Read once with its sentence vector, and remembered."""
+        return self._read(text)[1:]
 
     def _run(self, text: str, limit: int) -> tuple[list[str], np.ndarray]:
         """The model's token vectors of one text read to ``limit`` tokens, with the tokens."""
