@@ -113,7 +113,7 @@ class Encoder:
         (its first ``limit - 1`` and the closing one), as the model was trained to read it.
         """
         if len(texts) == 1 and progress is None and limit >= MAX_TOKENS:
-            return self._remembered(texts[0]).copy()[None, :]  # one question, asked of several knowledge bases
+            return self._read(texts[0])[0].copy()[None, :]  # one question, asked of several knowledge bases
         return self.encode_with_pieces(texts, progress=progress, limit=limit, pieces=False)[0]
 
     def encode_with_pieces(self, texts: Sequence[str], *, progress: Callable[[int, int], None] | None = None,
@@ -154,9 +154,6 @@ class Encoder:
         pieces, hidden = self._run(text, MAX_TOKENS)
         return _pooled(hidden).astype(np.float32), *_word_pieces(pieces, hidden)
 
-    def _remembered(self, text: str) -> np.ndarray:
-        return self._read(text)[0]
-
     def pieces(self, text: str) -> tuple[tuple[str, ...], np.ndarray]:
         """A question's word pieces ("salary", "sal", "##ery"; not [CLS], [SEP] or punctuation) and
         their L2-normalised vectors in its context, one row each: what late interaction compares
@@ -187,7 +184,7 @@ def _pooled(hidden: np.ndarray) -> np.ndarray:
 
 def _word_pieces(tokens: list[str], hidden: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
     """The tokens that are letters or digits (whole words or their pieces) and their normalised vectors."""
-    keep = [i for i, t in enumerate(tokens) if t.removeprefix("##")[:1].isalnum() and t not in ("[CLS]", "[SEP]")]
+    keep = [i for i, t in enumerate(tokens) if t.removeprefix("##")[:1].isalnum()]  # not [CLS], [SEP], "?"
     vectors = hidden[keep].astype(np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     return tuple(tokens[i] for i in keep), vectors
